@@ -1,0 +1,2 @@
+//! The Genesys Usage API mock server (built in a later step).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! `genesys-usage-mock` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! The in-memory emulation of the Usage API (feature `fake`).
