@@ -20,7 +20,7 @@ mod transport;
 #[cfg(feature = "fake")]
 pub mod fake;
 
-pub use auth::{AccessToken, StaticToken, TokenProvider};
+pub use auth::{AccessToken, ClientCredentials, StaticToken, TokenProvider};
 pub use client::{UsageClient, UsageClientBuilder};
 pub use error::{Error, Result, TransportErrorKind};
 pub use models::*;
