@@ -5,6 +5,8 @@
 #[path = "support/wire.rs"]
 mod wire;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -12,7 +14,7 @@ use genesys_usage::{Error, RetryPolicy, TransportErrorKind, UsageClient};
 use serde_json::json;
 use wire::{TokenSequence, mount_token_endpoint, token};
 use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// Mounts a GET answering `{}` to any bearer.
 async fn mount_ok(server: &MockServer) {
@@ -150,6 +152,41 @@ async fn fifty_concurrent_401s_cause_one_refresh() {
 
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..50 {
+        let client = client.clone();
+        calls.spawn(async move { client.get_usage_query_execution_id_results("e").await });
+    }
+    let outcomes = calls.join_all().await;
+
+    assert!(outcomes.iter().all(Result::is_ok));
+    assert_eq!(tokens.issued(), 2);
+}
+
+#[tokio::test]
+async fn a_late_401_for_an_already_replaced_token_does_not_refresh_again() {
+    let server = MockServer::start().await;
+    let tokens = TokenSequence::new(3600);
+    mount_token_endpoint(&server, &tokens).await;
+    // The first refusal is immediate; the others arrive once the first caller
+    // has already fetched the next token.
+    let refusals = Arc::new(AtomicUsize::new(0));
+    let refused = format!("Bearer {}", token(1));
+    let answer = move |r: &Request| {
+        if wire::authorization(r) != refused {
+            return ResponseTemplate::new(200).set_body_json(json!({}));
+        }
+        let delay = match refusals.fetch_add(1, Ordering::SeqCst) {
+            0 => Duration::ZERO,
+            _ => Duration::from_millis(300),
+        };
+        ResponseTemplate::new(401).set_delay(delay)
+    };
+    Mock::given(method("GET"))
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    let client = wire::credentials_client(&server);
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..5 {
         let client = client.clone();
         calls.spawn(async move { client.get_usage_query_execution_id_results("e").await });
     }

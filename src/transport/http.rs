@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::header::HeaderValue;
+use url::Url;
 
 use crate::auth::{ClientCredentials, StaticToken, TokenProvider};
 use crate::error::{Error, Result};
@@ -167,6 +168,21 @@ impl HttpTransportBuilder {
     /// loopback without [`allow_insecure_http`](Self::allow_insecure_http);
     /// `timeout`, `connect_timeout` or `user_agent` when unusable.
     pub fn build(self) -> Result<HttpTransport> {
+        let (base, login) = self.urls()?;
+        let http = http_client(
+            self.user_agent.as_deref(),
+            self.connect_timeout,
+            self.timeout,
+        )?;
+        let token_url = urls::join_path(&login, "oauth/token");
+        let auth = token_provider(self.auth, token_url, &http)?;
+        Ok(HttpTransport {
+            wire: Arc::new(Wire::new(http, base, auth)),
+        })
+    }
+
+    /// The API and login base URLs, validated.
+    fn urls(&self) -> Result<(Url, Url)> {
         let region = self.region.unwrap_or_default();
         let insecure = self.allow_insecure_http;
         let base_raw = self
@@ -180,36 +196,35 @@ impl HttpTransportBuilder {
             (None, None) => region.login_base_url(),
         };
         let login = urls::parse_base("login_url", &login_raw, insecure)?;
-        let http = http_client(
-            self.user_agent.as_deref(),
-            self.connect_timeout,
-            self.timeout,
-        )?;
-        let auth: Arc<dyn TokenProvider> = match self.auth {
-            AuthConfig::None => {
-                return Err(Error::config(
-                    "auth",
-                    "set client_credentials, token or token_provider",
-                ));
-            }
-            AuthConfig::ClientCredentials {
-                client_id,
-                client_secret,
-            } => Arc::new(ClientCredentials::with_http(
-                client_id,
-                &client_secret,
-                urls::join_path(&login, "oauth/token"),
-                http.clone(),
-            )?),
-            AuthConfig::Static(token) if token.is_empty() => {
-                return Err(Error::config("token", "must not be empty"));
-            }
-            AuthConfig::Static(token) => Arc::new(StaticToken::new(token)),
-            AuthConfig::Provider(provider) => provider,
-        };
-        Ok(HttpTransport {
-            wire: Arc::new(Wire::new(http, base, auth)),
-        })
+        Ok((base, login))
+    }
+}
+
+/// The provider for the configured authentication.
+fn token_provider(
+    auth: AuthConfig,
+    token_url: Url,
+    http: &reqwest::Client,
+) -> Result<Arc<dyn TokenProvider>> {
+    match auth {
+        AuthConfig::None => Err(Error::config(
+            "auth",
+            "set client_credentials, token or token_provider",
+        )),
+        AuthConfig::ClientCredentials {
+            client_id,
+            client_secret,
+        } => Ok(Arc::new(ClientCredentials::with_http(
+            client_id,
+            &client_secret,
+            token_url,
+            http.clone(),
+        )?)),
+        AuthConfig::Static(token) if token.is_empty() => {
+            Err(Error::config("token", "must not be empty"))
+        }
+        AuthConfig::Static(token) => Ok(Arc::new(StaticToken::new(token))),
+        AuthConfig::Provider(provider) => Ok(provider),
     }
 }
 

@@ -120,35 +120,11 @@ impl Wire {
     }
 
     async fn exchange<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
-        let url = urls::expand(&self.base, call.template, &call.params)?;
-        let body = call
-            .body
-            .transpose()
-            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+        let request = self.prepare(call)?;
         let token = self.auth.access_token().await?;
-        let mut request = self
-            .http
-            .request(call.method, url)
-            .bearer_auth(token.secret())
-            .header(ACCEPT, JSON);
-        if !call.query.is_empty() {
-            request = request.query(&call.query);
-        }
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, JSON).body(body);
-        }
         let started = Instant::now();
-        let (status, meta, bytes) = match read_answer(request).await {
-            Ok(answer) => answer,
-            Err(error) => {
-                tracing::debug!(error = %error, elapsed_ms = elapsed_ms(started), "http request failed");
-                return Err(error);
-            }
-        };
-        let span = tracing::Span::current();
-        span.record("status", status);
-        span.record("correlation_id", meta.correlation_id.as_deref());
-        tracing::debug!(status, elapsed_ms = elapsed_ms(started), "http answer");
+        let outcome = read_answer(request.bearer_auth(token.secret())).await;
+        let (status, meta, bytes) = traced(outcome, started)?;
         if !(200..300).contains(&status) {
             if status == 401 {
                 *self.rejected() = Some(token);
@@ -156,6 +132,22 @@ impl Wire {
             return Err(error_from_answer(status, &bytes, meta));
         }
         decode(status, &bytes, meta)
+    }
+
+    /// The request of `call` without credentials; nothing is sent when the
+    /// path or the body is unusable.
+    fn prepare(&self, call: Call<'_>) -> Result<reqwest::RequestBuilder> {
+        let url = urls::expand(&self.base, call.template, &call.params)?;
+        let mut request = self.http.request(call.method, url).header(ACCEPT, JSON);
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        if let Some(body) = call.body {
+            let body =
+                body.map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+            request = request.header(CONTENT_TYPE, JSON).body(body);
+        }
+        Ok(request)
     }
 
     /// Tells the provider which token the API refused (contract rule 5).
@@ -177,8 +169,11 @@ impl Wire {
     }
 }
 
+/// Status, metadata and body of an answer.
+type Answer = (u16, ResponseMeta, Vec<u8>);
+
 /// Sends `request` and reads the whole answer.
-async fn read_answer(request: reqwest::RequestBuilder) -> Result<(u16, ResponseMeta, Vec<u8>)> {
+async fn read_answer(request: reqwest::RequestBuilder) -> Result<Answer> {
     let response = request.send().await.map_err(transport_error)?;
     let status = response.status().as_u16();
     let meta = meta_from_headers(status, response.headers());
@@ -187,8 +182,19 @@ async fn read_answer(request: reqwest::RequestBuilder) -> Result<(u16, ResponseM
     Ok((status, meta, bytes))
 }
 
-fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+/// Records the outcome of one exchange on the current span and as an event.
+fn traced(outcome: Result<Answer>, started: Instant) -> Result<Answer> {
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match &outcome {
+        Ok((status, meta, _)) => {
+            let span = tracing::Span::current();
+            span.record("status", status);
+            span.record("correlation_id", meta.correlation_id.as_deref());
+            tracing::debug!(status, elapsed_ms, "http answer");
+        }
+        Err(error) => tracing::debug!(error = %error, elapsed_ms, "http request failed"),
+    }
+    outcome
 }
 
 /// Decodes a 2xx body into `T`, or [`Error::Decode`] with a snippet.
