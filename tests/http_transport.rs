@@ -634,3 +634,31 @@ fn a_region_targets_its_api_host() {
     let default = HttpTransport::builder().token("t").build().unwrap();
     assert_eq!(default.base_url(), "https://api.mypurecloud.com/");
 }
+
+#[tokio::test]
+async fn a_tls_handshake_with_a_plain_server_is_a_connect_error() {
+    let server = MockServer::start().await;
+    let https = format!("https://{}", server.address());
+    let t = HttpTransport::builder()
+        .base_url(https)
+        .token("t")
+        .build()
+        .unwrap();
+
+    let error = t
+        .get_usage_query_execution_id_results("e")
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: TransportErrorKind::Connect,
+                not_sent: true,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
