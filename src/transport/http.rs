@@ -205,7 +205,7 @@ impl UsageTransport for HttpTransport {
     async fn get_oauth_client_usage_summary(
         &self,
         _c: &str,
-        _d: Option<&str>,
+        _d: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         stub()
     }
