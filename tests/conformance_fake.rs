@@ -15,7 +15,8 @@ struct FakeHarness {
 
 impl conformance::Harness for FakeHarness {
     fn client(&self) -> UsageClient {
-        UsageClient::with_transport(self.transport.clone()).with_wait_policy(conformance::quick_wait())
+        UsageClient::with_transport(self.transport.clone())
+            .with_wait_policy(conformance::quick_wait())
     }
 
     fn engine(&self) -> Arc<Engine> {
@@ -24,7 +25,9 @@ impl conformance::Harness for FakeHarness {
 }
 
 async fn fake() -> FakeHarness {
-    FakeHarness { transport: FakeTransport::new() }
+    FakeHarness {
+        transport: FakeTransport::new(),
+    }
 }
 
 conformance_tests!(fake(), start_paused = true);

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant as WallInstant};
 
 use genesys_usage::fake::{
-    Fault, FaultRule, FaultTrigger, FakeTransport, Lifecycle, Operation, RetryAfterHint, Terminal,
+    FakeTransport, Fault, FaultRule, FaultTrigger, Lifecycle, Operation, RetryAfterHint, Terminal,
 };
 use genesys_usage::{ApiUsageOrganizationQuery, Error, Interval, UsageClient, WaitPolicy};
 use tokio::time::Instant;
@@ -26,62 +26,107 @@ fn poll_times(transport: &FakeTransport) -> Vec<chrono::DateTime<chrono::Utc>> {
 #[tokio::test(start_paused = true)]
 async fn a_ten_minute_query_is_awaited_in_virtual_time() {
     let transport = FakeTransport::builder()
-        .lifecycle(Lifecycle::after(Duration::from_secs(600), Terminal::Complete))
+        .lifecycle(Lifecycle::after(
+            Duration::from_secs(600),
+            Terminal::Complete,
+        ))
         .build();
-    let client = UsageClient::with_transport(transport.clone())
-        .with_wait_policy(WaitPolicy { deadline: Duration::from_secs(900), ..WaitPolicy::default() });
+    let client = UsageClient::with_transport(transport.clone()).with_wait_policy(WaitPolicy {
+        deadline: Duration::from_secs(900),
+        ..WaitPolicy::default()
+    });
     let (virtual_start, wall_start) = (Instant::now(), WallInstant::now());
 
     let result = client.run_usage_query(&query()).await.unwrap();
 
     let waited = virtual_start.elapsed();
     assert!(result.results.is_some());
-    assert!(waited >= Duration::from_secs(600), "completed only after 10 virtual minutes: {waited:?}");
-    assert!(waited <= Duration::from_secs(615), "noticed within one max delay: {waited:?}");
+    assert!(
+        waited >= Duration::from_secs(600),
+        "completed only after 10 virtual minutes: {waited:?}"
+    );
+    assert!(
+        waited <= Duration::from_secs(615),
+        "noticed within one max delay: {waited:?}"
+    );
     // Recorded for the issue note, not asserted: speed lives in benchmarks.
-    eprintln!("10-minute virtual wait took {:?} of real time", wall_start.elapsed());
+    eprintln!(
+        "10-minute virtual wait took {:?} of real time",
+        wall_start.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_deadline_gives_a_timeout_error_with_what_is_needed_to_resume() {
-    let transport = FakeTransport::builder().lifecycle("running:manual,complete".parse().unwrap()).build();
-    let client = UsageClient::with_transport(transport.clone())
-        .with_wait_policy(WaitPolicy { deadline: Duration::from_secs(60), ..WaitPolicy::default() });
+    let transport = FakeTransport::builder()
+        .lifecycle("running:manual,complete".parse().unwrap())
+        .build();
+    let client = UsageClient::with_transport(transport.clone()).with_wait_policy(WaitPolicy {
+        deadline: Duration::from_secs(60),
+        ..WaitPolicy::default()
+    });
     let handle = client.submit_usage_query(&query()).await.unwrap();
     let id = handle.execution_id().to_owned();
 
     let error = handle.wait().await.unwrap_err();
 
-    let Error::WaitTimeout { execution_id, elapsed, polls, last_status } = &error else {
+    let Error::WaitTimeout {
+        execution_id,
+        elapsed,
+        polls,
+        last_status,
+    } = &error
+    else {
         panic!("expected a timeout, got {error}");
     };
     assert_eq!(execution_id, &id);
-    assert_eq!(*elapsed, Duration::from_secs(60), "the last poll is at the deadline, not past it");
+    assert_eq!(
+        *elapsed,
+        Duration::from_secs(60),
+        "the last poll is at the deadline, not past it"
+    );
     assert_eq!(*polls, poll_times(&transport).len() as u32);
     assert_eq!(last_status.as_deref(), Some("Running"));
     // The id resumes the same execution.
-    transport.engine().force_state(&id, genesys_usage::fake::ExecutionState::Complete).unwrap();
+    transport
+        .engine()
+        .force_state(&id, genesys_usage::fake::ExecutionState::Complete)
+        .unwrap();
     assert!(client.resume_usage_query(id).wait().await.is_ok());
 }
 
 #[tokio::test(start_paused = true)]
 async fn failed_stops_polling_after_that_very_poll() {
-    let transport = FakeTransport::builder().lifecycle(Lifecycle::polls(0, 3, Terminal::Failed)).build();
+    let transport = FakeTransport::builder()
+        .lifecycle(Lifecycle::polls(0, 3, Terminal::Failed))
+        .build();
     let client = UsageClient::with_transport(transport.clone());
 
     let error = client.run_usage_query(&query()).await.unwrap_err();
 
     assert!(matches!(error, Error::QueryFailed { .. }), "{error}");
-    assert_eq!(poll_times(&transport).len(), 4, "three running polls and the failing one, no more");
+    assert_eq!(
+        poll_times(&transport).len(),
+        4,
+        "three running polls and the failing one, no more"
+    );
     tokio::time::sleep(Duration::from_secs(120)).await;
-    assert_eq!(poll_times(&transport).len(), 4, "nothing polls in the background");
+    assert_eq!(
+        poll_times(&transport).len(),
+        4,
+        "nothing polls in the background"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_429_with_retry_after_30_delays_the_next_poll_by_30_seconds() {
-    let transport = FakeTransport::builder().lifecycle(Lifecycle::polls(0, 2, Terminal::Complete)).build();
+    let transport = FakeTransport::builder()
+        .lifecycle(Lifecycle::polls(0, 2, Terminal::Complete))
+        .build();
     transport.engine().add_fault(FaultRule {
-        fault: Fault::RateLimited { retry_after: RetryAfterHint::Seconds(30) },
+        fault: Fault::RateLimited {
+            retry_after: RetryAfterHint::Seconds(30),
+        },
         operation: Some(Operation::GetUsageQueryExecutionIdResults),
         execution_id: None,
         trigger: FaultTrigger::Nth(2),
@@ -92,13 +137,18 @@ async fn a_429_with_retry_after_30_delays_the_next_poll_by_30_seconds() {
 
     let times = poll_times(&transport);
     let gap = (times[2] - times[1]).to_std().unwrap();
-    assert!(gap >= Duration::from_secs(30), "the poll after the 429 waited {gap:?}");
+    assert!(
+        gap >= Duration::from_secs(30),
+        "the poll after the 429 waited {gap:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn progress_reports_every_poll_and_ends_with_the_result() {
     use futures_util::StreamExt;
-    let transport = FakeTransport::builder().lifecycle(Lifecycle::polls(1, 2, Terminal::Complete)).build();
+    let transport = FakeTransport::builder()
+        .lifecycle(Lifecycle::polls(1, 2, Terminal::Complete))
+        .build();
     let client = UsageClient::with_transport(transport);
     let handle = client.submit_usage_query(&query()).await.unwrap();
 
@@ -106,8 +156,15 @@ async fn progress_reports_every_poll_and_ends_with_the_result() {
 
     let events: Vec<_> = events.into_iter().map(Result::unwrap).collect();
     assert_eq!(events.len(), 4);
-    assert_eq!(events.iter().map(|e| e.attempt).collect::<Vec<_>>(), [1, 2, 3, 4]);
-    assert!(events[..3].iter().all(|e| e.status == "Running" && e.next_delay.is_some()));
+    assert_eq!(
+        events.iter().map(|e| e.attempt).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    assert!(
+        events[..3]
+            .iter()
+            .all(|e| e.status == "Running" && e.next_delay.is_some())
+    );
     let last = events.last().unwrap();
     assert_eq!(last.status, "Complete");
     assert!(last.next_delay.is_none() && last.result.is_some());
@@ -123,11 +180,18 @@ async fn awaiting_a_handle_is_waiting_for_it() {
 
 #[tokio::test(start_paused = true)]
 async fn max_polls_ends_the_wait_early() {
-    let transport = FakeTransport::builder().lifecycle("running:manual,complete".parse().unwrap()).build();
-    let client = UsageClient::with_transport(transport.clone())
-        .with_wait_policy(WaitPolicy { max_polls: Some(3), ..WaitPolicy::default() });
+    let transport = FakeTransport::builder()
+        .lifecycle("running:manual,complete".parse().unwrap())
+        .build();
+    let client = UsageClient::with_transport(transport.clone()).with_wait_policy(WaitPolicy {
+        max_polls: Some(3),
+        ..WaitPolicy::default()
+    });
     let error = client.run_usage_query(&query()).await.unwrap_err();
-    assert!(matches!(error, Error::WaitTimeout { polls: 3, .. }), "{error}");
+    assert!(
+        matches!(error, Error::WaitTimeout { polls: 3, .. }),
+        "{error}"
+    );
     assert_eq!(poll_times(&transport).len(), 3);
 }
 
