@@ -119,7 +119,7 @@ async fn the_legacy_operations_send_exact_requests() -> Result<(), Error> {
         .get_oauth_client_usage_query_result("c1", "e3")
         .await?;
     client
-        .get_oauth_client_usage_summary("c1", Some("30"))
+        .get_oauth_client_usage_summary("c1", Some(30))
         .await?;
     client.get_oauth_client_usage_summary("c2", None).await?;
 

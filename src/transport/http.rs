@@ -355,10 +355,10 @@ impl UsageTransport for HttpTransport {
     async fn get_oauth_client_usage_summary(
         &self,
         client_id: &str,
-        days: Option<&str>,
+        days: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         let template = "/api/v2/oauth/clients/{clientId}/usage/summary";
-        let call = Call::get(template, [client_id]).query("days", days);
+        let call = Call::get(template, [client_id]).query("days", days.map(|d| d.to_string()));
         self.wire.send(call).await
     }
 

@@ -70,9 +70,9 @@ impl<'a> Call<'a> {
     }
 
     /// Adds a query parameter when `value` is set.
-    pub(super) fn query(mut self, name: &'static str, value: Option<&str>) -> Self {
+    pub(super) fn query(mut self, name: &'static str, value: Option<String>) -> Self {
         if let Some(value) = value {
-            self.query.push((name, value.to_owned()));
+            self.query.push((name, value));
         }
         self
     }
