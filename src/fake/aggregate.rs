@@ -188,7 +188,7 @@ pub(crate) fn aggregate(dataset: &Dataset, spec: &QuerySpec) -> Vec<AggRow> {
         .into_iter()
         .map(|(key, counts)| AggRow { key, counts })
         .collect();
-    rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    rows.sort_unstable_by_key(|r| r.key);
     if !spec.sort.is_empty() {
         rows.sort_by(|a, b| compare(a, b, &spec.sort));
     }
@@ -214,6 +214,24 @@ fn compare(a: &AggRow, b: &AggRow, keys: &[SortKey]) -> Ordering {
 }
 
 #[cfg(test)]
+impl QuerySpec {
+    /// A spec that matches nothing, for state-machine tests.
+    pub(crate) fn empty_for_tests() -> Self {
+        Self {
+            interval: Interval::parse("2020-01-01/2020-01-02").unwrap_or_else(|_| unreachable!()),
+            bucket: None,
+            group: [false; SLOTS],
+            filter: Filter::default(),
+            sort: Vec::new(),
+            cutoff: Dataset::FIRST_DAY,
+            view: RowView::Legacy {
+                metrics: super::validate::MetricSet::ALL,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -236,23 +254,5 @@ mod tests {
         assert_eq!(all, [d(2025, 6, 1), d(2025, 6, 2), d(2025, 6, 3)]);
         let cut: Vec<_> = days(&i, d(2025, 6, 2)).collect();
         assert_eq!(cut, [d(2025, 6, 1)]);
-    }
-}
-
-#[cfg(test)]
-impl QuerySpec {
-    /// A spec that matches nothing, for state-machine tests.
-    pub(crate) fn empty_for_tests() -> Self {
-        Self {
-            interval: Interval::parse("2020-01-01/2020-01-02").unwrap_or_else(|_| unreachable!()),
-            bucket: None,
-            group: [false; SLOTS],
-            filter: Filter::default(),
-            sort: Vec::new(),
-            cutoff: Dataset::FIRST_DAY,
-            view: RowView::Legacy {
-                metrics: super::validate::MetricSet::ALL,
-            },
-        }
     }
 }
