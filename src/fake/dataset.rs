@@ -227,11 +227,9 @@ impl Dataset {
     }
 
     fn record(&self, rng: &mut SplitMix64, throttle_day: bool) -> Record {
-        let weights: Vec<u32> = CLIENTS.iter().map(|c| c.weight).collect();
-        let client = rng.weighted(&weights);
+        let client = rng.weighted(CLIENTS.iter().map(|c| c.weight));
         let spec = &CLIENTS[client];
-        let org_weights: Vec<u32> = spec.orgs.iter().map(|&(_, w)| w).collect();
-        let org = spec.orgs[rng.weighted(&org_weights)].0;
+        let org = spec.orgs[rng.weighted(spec.orgs.iter().map(|&(_, w)| w))].0;
         let user = match spec.grant {
             Grant::ClientCredentials => NO_USER,
             Grant::UserGrant => {
@@ -242,10 +240,8 @@ impl Dataset {
         let template = spec.templates[pick(rng, spec.templates.len())];
         let methods = TEMPLATES[template].1;
         // The first method of a template is the usual one.
-        let method_weights: Vec<u32> = (0..methods.len())
-            .map(|i| if i == 0 { 4 } else { 1 })
-            .collect();
-        let method = methods[rng.weighted(&method_weights)];
+        let method_weights = (0..methods.len()).map(|i| if i == 0 { 4 } else { 1 });
+        let method = methods[rng.weighted(method_weights)];
         let platform = spec.platforms[pick(rng, spec.platforms.len())];
         let is_get = METHODS[usize::from(method)] == crate::models::HttpMethod::Get;
         let throttle = if throttle_day {
