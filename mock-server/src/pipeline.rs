@@ -209,7 +209,7 @@ impl Call {
         let fault = self.take_fault(state, &parts.headers)?;
         note.fault = fault.as_ref().map(fault_name);
         if let Some(fault) = &fault {
-            before_handler(state, fault, token.as_deref(), note).await?;
+            before_handler(state, fault, token.as_deref()).await?;
         }
         let lifecycle = self.lifecycle(&parts.headers)?;
         let input = CallInput {
@@ -289,46 +289,34 @@ fn rate_limited(decision: &RateDecision) -> ApiError {
     )
 }
 
-/// Faults that answer instead of the handler, or delay it.
-async fn before_handler(
-    state: &AppState,
-    fault: &Fault,
-    token: Option<&str>,
-    note: &mut CallNote,
-) -> Result<(), ApiError> {
-    match fault {
-        Fault::RateLimited { retry_after } => Err(injected_429(retry_after)),
-        Fault::ServerError { status } => Err(ApiError::server_error(*status)),
-        Fault::TokenExpired => {
-            if let Some(token) = token {
-                state.tokens.revoke(token);
-            }
-            Err(ApiError::bad_credentials())
-        }
-        Fault::Latency { delay } => {
-            tokio::time::sleep(*delay).await;
-            Ok(())
-        }
-        Fault::ConnectionReset => {
-            // Close before the handler runs: the request provably had no effect.
-            note.wire = Some(WireFault::Reset);
-            Err(ApiError::server_error(500))
-        }
-        _ => Ok(()),
+/// Faults that answer instead of the handler (with the engine's own error
+/// bodies, so the fake and the server say the same), or delay it.
+async fn before_handler(state: &AppState, fault: &Fault, token: Option<&str>) -> Result<(), ApiError> {
+    if let Fault::Latency { delay } = fault {
+        tokio::time::sleep(*delay).await;
+        return Ok(());
     }
+    let Some(failure) = fault.error_answer() else {
+        return Ok(());
+    };
+    if let (Fault::TokenExpired, Some(token)) = (fault, token) {
+        state.tokens.revoke(token);
+    }
+    let mut error = ApiError::from(failure);
+    if let Fault::RateLimited { retry_after } = fault {
+        error.retry_after = retry_after_header(retry_after);
+    }
+    Err(error)
 }
 
-fn injected_429(hint: &RetryAfterHint) -> ApiError {
+fn retry_after_header(hint: &RetryAfterHint) -> Option<HeaderValue> {
     match hint {
-        RetryAfterHint::Seconds(secs) => {
-            ApiError::too_many_requests(*secs, Some(HeaderValue::from(*secs)))
-        }
+        RetryAfterHint::Seconds(secs) => Some(HeaderValue::from(*secs)),
         RetryAfterHint::HttpDate(secs) => {
             let when = std::time::SystemTime::now() + std::time::Duration::from_secs(*secs);
-            let date = httpdate::fmt_http_date(when);
-            ApiError::too_many_requests(*secs, HeaderValue::from_str(&date).ok())
+            HeaderValue::from_str(&httpdate::fmt_http_date(when)).ok()
         }
-        RetryAfterHint::Absent => ApiError::too_many_requests(0, None),
+        RetryAfterHint::Absent => None,
     }
 }
 
