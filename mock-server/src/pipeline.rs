@@ -218,8 +218,10 @@ impl Call {
             body,
             lifecycle,
         };
+        // Wire faults spoil whatever answer comes, success or error.
+        note.wire = fault.as_ref().and_then(WireFault::from_fault);
         let answer = handler(&input)?;
-        Ok(after_handler(answer, fault.as_ref(), note))
+        Ok(reshape_status(answer, fault.as_ref(), self.operation))
     }
 
     fn take_fault(&self, state: &AppState, headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {
@@ -320,25 +322,23 @@ fn retry_after_header(hint: &RetryAfterHint) -> Option<HeaderValue> {
     }
 }
 
-/// Faults that reshape the handler's answer.
-fn after_handler(mut answer: Answer, fault: Option<&Fault>, note: &mut CallNote) -> Answer {
-    match fault {
-        Some(Fault::UnknownStatus { status }) if is_success(answer.status) => {
-            if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
-                if let Some(object) = value.as_object_mut() {
-                    object.insert("queryStatus".into(), status.clone().into());
-                    answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
-                    answer.terminal = false;
-                }
-            }
-            answer
-        }
-        Some(fault) => {
-            note.wire = WireFault::from_fault(fault);
-            answer
-        }
-        None => answer,
+/// The `UnknownStatus` fault: a successful results answer with its
+/// `queryStatus` replaced by the given text.
+fn reshape_status(mut answer: Answer, fault: Option<&Fault>, operation: Operation) -> Answer {
+    let Some(Fault::UnknownStatus { status }) = fault else {
+        return answer;
+    };
+    if !is_results_get(operation) || !is_success(answer.status) {
+        return answer;
     }
+    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
+        if let Some(object) = value.as_object_mut() {
+            object.insert("queryStatus".into(), status.clone().into());
+            answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
+            answer.terminal = false;
+        }
+    }
+    answer
 }
 
 fn is_success(status: u16) -> bool {
