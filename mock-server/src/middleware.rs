@@ -59,7 +59,10 @@ pub(crate) async fn outer(State(state): State<AppState>, request: Request, next:
     if let Ok(value) = HeaderValue::from_str(&correlation_id) {
         response.headers_mut().insert(CORRELATION_HEADER, value);
     }
-    let note = response.extensions_mut().remove::<CallNote>().unwrap_or_default();
+    let note = response
+        .extensions_mut()
+        .remove::<CallNote>()
+        .unwrap_or_default();
     if journaled {
         record(&state, arrival, &response, &note, correlation_id);
     }

@@ -293,7 +293,11 @@ fn rate_limited(decision: &RateDecision) -> ApiError {
 
 /// Faults that answer instead of the handler (with the engine's own error
 /// bodies, so the fake and the server say the same), or delay it.
-async fn before_handler(state: &AppState, fault: &Fault, token: Option<&str>) -> Result<(), ApiError> {
+async fn before_handler(
+    state: &AppState,
+    fault: &Fault,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
     if let Fault::Latency { delay } = fault {
         tokio::time::sleep(*delay).await;
         return Ok(());

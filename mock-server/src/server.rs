@@ -50,7 +50,12 @@ pub(crate) async fn serve_state(
         };
         match accepted {
             Ok((stream, _peer)) => {
-                connections.spawn(serve_connection(stream, app.clone(), stopped.clone(), max_buf));
+                connections.spawn(serve_connection(
+                    stream,
+                    app.clone(),
+                    stopped.clone(),
+                    max_buf,
+                ));
             }
             Err(error) => {
                 tracing::warn!(%error, "accept failed");
@@ -67,7 +72,10 @@ pub(crate) async fn serve_state(
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(open = connections.len(), "closing connections that did not finish in time");
+        tracing::warn!(
+            open = connections.len(),
+            "closing connections that did not finish in time"
+        );
         connections.shutdown().await;
     }
     Ok(())

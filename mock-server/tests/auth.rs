@@ -9,12 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{error_body, http_client, org_query, start, start_with};
 
-async fn token_answer(
-    base: &str,
-    id: &str,
-    secret: &str,
-    grant: &str,
-) -> (StatusCode, Value) {
+async fn token_answer(base: &str, id: &str, secret: &str, grant: &str) -> (StatusCode, Value) {
     let response = http_client()
         .post(format!("{base}/oauth/token"))
         .basic_auth(id, Some(secret))
@@ -45,8 +40,13 @@ async fn the_token_endpoint_issues_a_bearer_token_with_its_lifetime() {
 #[tokio::test]
 async fn bad_client_credentials_are_invalid_client() {
     let h = start().await;
-    let (status, body) =
-        token_answer(&h.server.url(), "mock-client-id", "wrong", "client_credentials").await;
+    let (status, body) = token_answer(
+        &h.server.url(),
+        "mock-client-id",
+        "wrong",
+        "client_credentials",
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"], "invalid_client");
     assert!(body["description"].is_string());

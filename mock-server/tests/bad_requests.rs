@@ -21,9 +21,17 @@ async fn an_unknown_path_is_a_404_error_body() {
 #[tokio::test]
 async fn a_wrong_method_is_a_405_error_body() {
     let h = start().await;
-    let response = h.api(Method::DELETE, "/api/v2/usage/query").send().await.unwrap();
+    let response = h
+        .api(Method::DELETE, "/api/v2/usage/query")
+        .send()
+        .await
+        .unwrap();
     error_body(response, 405, "method.not.allowed").await;
-    let response = h.api(Method::GET, "/api/v2/usage/query").send().await.unwrap();
+    let response = h
+        .api(Method::GET, "/api/v2/usage/query")
+        .send()
+        .await
+        .unwrap();
     error_body(response, 405, "method.not.allowed").await;
     assert_eq!(h.execution_count().await, 0);
 }
@@ -40,7 +48,10 @@ async fn a_body_over_one_mebibyte_is_a_413_and_creates_nothing() {
         .await
         .unwrap();
     let body = error_body(response, 413, "request.entity.too.large").await;
-    assert!(body["message"].as_str().unwrap().contains("1048576"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("1048576"),
+        "{body}"
+    );
     assert_eq!(h.execution_count().await, 0);
 }
 
@@ -91,17 +102,25 @@ async fn a_wrong_type_is_a_400_naming_the_field() {
     let body = error_body(response, 400, "bad.request").await;
     assert_eq!(body["details"][0]["fieldName"], "interval");
     let response = h
-        .post_json("/api/v2/usage/simplesearch", &json!({ "metrics": ["Date"] }))
+        .post_json(
+            "/api/v2/usage/simplesearch",
+            &json!({ "metrics": ["Date"] }),
+        )
         .await;
     let body = error_body(response, 400, "bad.request").await;
-    assert_eq!(body["details"][0]["fieldName"], "interval", "a missing field is named too");
+    assert_eq!(
+        body["details"][0]["fieldName"], "interval",
+        "a missing field is named too"
+    );
     assert_eq!(h.execution_count().await, 0);
 }
 
 #[tokio::test]
 async fn a_non_numeric_page_size_is_a_400_naming_it() {
     let h = start().await;
-    let response = h.get("/api/v2/usage/aggregates/query/jobs/x?pageSize=lots").await;
+    let response = h
+        .get("/api/v2/usage/aggregates/query/jobs/x?pageSize=lots")
+        .await;
     let body = error_body(response, 400, "bad.request").await;
     assert_eq!(body["details"][0]["fieldName"], "pageSize");
 }
@@ -136,10 +155,17 @@ async fn a_burst_of_garbage_leaves_the_server_answering() {
     let garbage: Vec<Vec<u8>> = vec![
         b"\x00\x01\x02\x03 not http at all\r\n\r\n".to_vec(),
         b"BREW /coffee HTTP/1.1\r\nhost: x\r\n\r\n".to_vec(),
-        b"GET / HTTP/1.1\r\n".iter().copied().chain(b"x-h: ".iter().copied()).chain(std::iter::repeat_n(b'a', 200_000)).collect(),
+        b"GET / HTTP/1.1\r\n"
+            .iter()
+            .copied()
+            .chain(b"x-h: ".iter().copied())
+            .chain(std::iter::repeat_n(b'a', 200_000))
+            .collect(),
         b"GET /api/v2/usage/query/%ff%fe/results HTTP/1.1\r\nhost: x\r\n\r\n".to_vec(),
-        b"POST /api/v2/usage/query HTTP/1.1\r\nhost: x\r\ncontent-length: 99999999999\r\n\r\nabc".to_vec(),
-        b"POST /oauth/token HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n".to_vec(),
+        b"POST /api/v2/usage/query HTTP/1.1\r\nhost: x\r\ncontent-length: 99999999999\r\n\r\nabc"
+            .to_vec(),
+        b"POST /oauth/token HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n"
+            .to_vec(),
         binary,
     ];
     for bytes in &garbage {

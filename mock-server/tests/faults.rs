@@ -23,8 +23,15 @@ async fn a_429_fault_carries_retry_after_in_seconds() {
     let response = with_fault(&h, "429;retry-after=5").await.unwrap();
     assert_eq!(response.headers()["retry-after"], "5");
     let body = error_body(response, 429, "too.many.requests.retry.after").await;
-    assert_eq!(body["message"], "Rate limit exceeded the maximum. Retry the request in [5] seconds");
-    assert_eq!(h.execution_count().await, 0, "a rate-limited submit is not processed");
+    assert_eq!(
+        body["message"],
+        "Rate limit exceeded the maximum. Retry the request in [5] seconds"
+    );
+    assert_eq!(
+        h.execution_count().await,
+        0,
+        "a rate-limited submit is not processed"
+    );
 }
 
 #[tokio::test]
@@ -64,7 +71,11 @@ async fn a_reset_fault_closes_the_connection_without_an_answer() {
     assert_eq!(entry["status"], 0, "{entry}");
     assert_eq!(entry["fault"], "connectionReset");
     let after = h.post_json("/api/v2/usage/query", &org_query()).await;
-    assert_eq!(after.status(), StatusCode::ACCEPTED, "the next request is served");
+    assert_eq!(
+        after.status(),
+        StatusCode::ACCEPTED,
+        "the next request is served"
+    );
 }
 
 #[tokio::test]
@@ -72,10 +83,21 @@ async fn a_truncated_body_fails_while_reading_it() {
     let h = start().await;
     let response = with_fault(&h, "truncate").await.expect("headers arrive");
     assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let declared: usize = response.headers()["content-length"].to_str().unwrap().parse().unwrap();
+    let declared: usize = response.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(declared > 0);
-    assert!(response.bytes().await.is_err(), "the body ends short of its length");
-    assert_eq!(h.execution_count().await, 1, "the request itself was processed");
+    assert!(
+        response.bytes().await.is_err(),
+        "the body ends short of its length"
+    );
+    assert_eq!(
+        h.execution_count().await,
+        1,
+        "the request itself was processed"
+    );
 }
 
 #[tokio::test]
@@ -90,7 +112,10 @@ async fn a_malformed_fault_sends_a_body_that_is_not_json() {
 async fn a_content_type_fault_answers_html() {
     let h = start().await;
     let response = with_fault(&h, "content-type").await.unwrap();
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(response.text().await.unwrap().contains("<html>"));
 }
@@ -120,7 +145,9 @@ async fn a_latency_fault_answers_normally_and_is_journaled() {
     let h = start().await;
     let response = with_fault(&h, "latency:50ms").await.unwrap();
     assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let journal = h.admin_get("journal?method=POST&path=/api/v2/usage/query").await;
+    let journal = h
+        .admin_get("journal?method=POST&path=/api/v2/usage/query")
+        .await;
     assert_eq!(journal["entries"][0]["fault"], "latency:50ms");
 }
 
@@ -146,7 +173,12 @@ async fn a_token_expired_fault_revokes_the_presented_token() {
 #[tokio::test]
 async fn a_status_fault_replaces_the_query_status_of_a_poll() {
     let h = start().await;
-    let submitted: Value = h.post_json("/api/v2/usage/query", &org_query()).await.json().await.unwrap();
+    let submitted: Value = h
+        .post_json("/api/v2/usage/query", &org_query())
+        .await
+        .json()
+        .await
+        .unwrap();
     let response = h
         .api(Method::GET, submitted["resultsUri"].as_str().unwrap())
         .header("X-Mock-Fault", "status:Paused")
@@ -179,7 +211,11 @@ async fn a_fault_rule_hits_the_next_n_requests_of_its_operation() {
     assert_eq!(status, StatusCode::CREATED);
     assert!(created["id"].is_u64());
     let other = h.get("/api/v2/usage/query/x/results").await;
-    assert_eq!(other.status(), StatusCode::NOT_FOUND, "other operations are untouched");
+    assert_eq!(
+        other.status(),
+        StatusCode::NOT_FOUND,
+        "other operations are untouched"
+    );
     for _ in 0..2 {
         let hit = h.post_json("/api/v2/usage/query", &org_query()).await;
         assert_eq!(hit.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -191,7 +227,12 @@ async fn a_fault_rule_hits_the_next_n_requests_of_its_operation() {
 #[tokio::test]
 async fn a_fault_rule_can_target_the_nth_poll_of_one_execution() {
     let h = start().await;
-    let submitted: Value = h.post_json("/api/v2/usage/query", &org_query()).await.json().await.unwrap();
+    let submitted: Value = h
+        .post_json("/api/v2/usage/query", &org_query())
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = submitted["executionId"].as_str().unwrap();
     let uri = submitted["resultsUri"].as_str().unwrap();
     let rule = json!({
@@ -200,8 +241,19 @@ async fn a_fault_rule_can_target_the_nth_poll_of_one_execution() {
         "trigger": { "nth": 2 }
     });
     assert_eq!(h.admin_post("faults", &rule).await.0, StatusCode::CREATED);
-    let statuses = [h.get(uri).await.status(), h.get(uri).await.status(), h.get(uri).await.status()];
-    assert_eq!(statuses, [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS, StatusCode::OK]);
+    let statuses = [
+        h.get(uri).await.status(),
+        h.get(uri).await.status(),
+        h.get(uri).await.status(),
+    ];
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::OK
+        ]
+    );
 }
 
 #[tokio::test]

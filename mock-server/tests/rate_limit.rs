@@ -56,7 +56,10 @@ async fn the_budget_is_per_token() {
         ..Config::default()
     })
     .await;
-    assert_eq!(h.get("/api/v2/usage/query/x/results").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.get("/api/v2/usage/query/x/results").await.status(),
+        StatusCode::NOT_FOUND
+    );
     let other = support::token(&h.http, &h.server.url()).await;
     let response = h
         .http

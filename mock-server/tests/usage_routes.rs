@@ -34,10 +34,16 @@ async fn organization_query_runs_through_l1_and_l2_to_complete() {
     let h = start().await;
     let body = submitted(h.post_json("/api/v2/usage/query", &org_query()).await).await;
     let id = body["executionId"].as_str().unwrap();
-    assert_eq!(body["resultsUri"], json!(format!("/api/v2/usage/query/{id}/results")));
+    assert_eq!(
+        body["resultsUri"],
+        json!(format!("/api/v2/usage/query/{id}/results"))
+    );
     let first = h.get(body["resultsUri"].as_str().unwrap()).await;
     assert_eq!(first.status(), StatusCode::OK);
-    assert_eq!(first.json::<Value>().await.unwrap(), json!({"queryStatus": "Running"}));
+    assert_eq!(
+        first.json::<Value>().await.unwrap(),
+        json!({"queryStatus": "Running"})
+    );
     let (status, done) = poll_to_end(&h, body["resultsUri"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(done["queryStatus"], "Complete");
@@ -57,7 +63,9 @@ async fn simple_search_runs_through_l3_and_pages_through_l4() {
     let first = h.get(&format!("{uri}?pageSize=1")).await;
     let first: Value = first.json().await.unwrap();
     assert_eq!(first["results"].as_array().unwrap().len(), 1);
-    let cursor = first["cursors"]["after"].as_str().expect("a cursor while rows remain");
+    let cursor = first["cursors"]["after"]
+        .as_str()
+        .expect("a cursor while rows remain");
     let second = h
         .api(Method::GET, &uri)
         .query(&[("pageSize", "1"), ("after", cursor)])
@@ -88,7 +96,9 @@ async fn client_summary_runs_through_l7_and_l6_to_complete() {
     let h = start().await;
     let client = h.client_id();
     let response = h
-        .get(&format!("/api/v2/oauth/clients/{client}/usage/summary?days=7"))
+        .get(&format!(
+            "/api/v2/oauth/clients/{client}/usage/summary?days=7"
+        ))
         .await;
     let body = submitted(response).await;
     let (status, done) = poll_to_end(&h, body["resultsUri"].as_str().unwrap()).await;
@@ -99,8 +109,13 @@ async fn client_summary_runs_through_l7_and_l6_to_complete() {
 #[tokio::test]
 async fn organization_job_runs_through_n1_and_pages_through_n2() {
     let h = start().await;
-    let query = json!({ "interval": recent_interval(7), "granularity": "Day", "groupBy": ["TemplateUri"] });
-    let body = submitted(h.post_json("/api/v2/usage/aggregates/query/jobs", &query).await).await;
+    let query =
+        json!({ "interval": recent_interval(7), "granularity": "Day", "groupBy": ["TemplateUri"] });
+    let body = submitted(
+        h.post_json("/api/v2/usage/aggregates/query/jobs", &query)
+            .await,
+    )
+    .await;
     let id = body["id"].as_str().unwrap();
     let uri = format!("/api/v2/usage/aggregates/query/jobs/{id}");
     assert_eq!(body["resultsUri"], json!(uri));
@@ -123,7 +138,11 @@ async fn client_job_runs_through_n3_and_n4_to_succeeded() {
     let h = start().await;
     let client = h.client_id();
     let path = format!("/api/v2/usage/client/{client}/aggregates/query/jobs");
-    let body = submitted(h.post_json(&path, &json!({ "interval": recent_interval(7) })).await).await;
+    let body = submitted(
+        h.post_json(&path, &json!({ "interval": recent_interval(7) }))
+            .await,
+    )
+    .await;
     let id = body["id"].as_str().unwrap();
     let uri = format!("/api/v2/usage/client/{client}/aggregates/query/jobs/{id}");
     let (status, done) = poll_to_end(&h, &uri).await;
@@ -175,7 +194,12 @@ async fn lifecycle_header_complete_finishes_on_the_first_poll() {
         .await
         .unwrap();
     let body = submitted(response).await;
-    let first: Value = h.get(body["resultsUri"].as_str().unwrap()).await.json().await.unwrap();
+    let first: Value = h
+        .get(body["resultsUri"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["queryStatus"], "Complete");
 }
 
@@ -199,7 +223,10 @@ async fn an_unknown_execution_id_is_a_404_naming_it() {
     let h = start().await;
     let response = h.get("/api/v2/usage/query/no-such-id/results").await;
     let body = error_body(response, 404, "not.found").await;
-    assert!(body["message"].as_str().unwrap().contains("no-such-id"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("no-such-id"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -218,7 +245,12 @@ async fn every_answer_carries_a_uuid_correlation_id() {
     let h = start().await;
     let a = h.post_json("/api/v2/usage/query", &org_query()).await;
     let b = h.post_json("/api/v2/usage/query", &org_query()).await;
-    let id = |r: &reqwest::Response| r.headers()["inin-correlation-id"].to_str().unwrap().to_owned();
+    let id = |r: &reqwest::Response| {
+        r.headers()["inin-correlation-id"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
     let (a, b) = (id(&a), id(&b));
     assert_ne!(a, b);
     assert_eq!(a.len(), 36);

@@ -1,7 +1,11 @@
 //! Shared helpers of the mock server's integration tests: a started server
 //! with a token, request helpers, and admin shortcuts.
 
-#![allow(dead_code, reason = "each test file uses a different subset")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "shared by several test crates, each using a different subset"
+)]
 
 use std::time::Duration;
 
@@ -52,7 +56,10 @@ pub async fn token(http: &Client, base: &str) -> String {
         .expect("token request");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("token json");
-    body["access_token"].as_str().expect("access_token").to_owned()
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
 }
 
 impl Harness {
@@ -90,7 +97,11 @@ impl Harness {
             .send()
             .await
             .expect("admin request");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         response.json().await.expect("admin json")
     }
 
