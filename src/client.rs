@@ -412,7 +412,7 @@ impl UsageClient {
     pub async fn get_oauth_client_usage_summary(
         &self,
         client_id: &str,
-        days: Option<&str>,
+        days: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         let t = &self.inner.transport;
         self.call("get_oauth_client_usage_summary", Method::Post, None, || {

@@ -38,6 +38,7 @@ pub(crate) mod http;
 ///    client sees a 401 it calls [`refresh_auth`](Self::refresh_auth) once and
 ///    retries once.
 /// 6. **Secrets never leak** into `Debug` output or errors.
+#[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait UsageTransport: Send + Sync + std::fmt::Debug {
     /// L1 `POST /api/v2/usage/query`.
@@ -79,11 +80,12 @@ pub trait UsageTransport: Send + Sync + std::fmt::Debug {
         execution_id: &str,
     ) -> Result<ApiResponse<ApiUsageQueryResult>>;
 
-    /// L7 `GET /api/v2/oauth/clients/{clientId}/usage/summary?days=`.
+    /// L7 `GET /api/v2/oauth/clients/{clientId}/usage/summary?days=`; `days` is sent as
+    /// the decimal string the service expects.
     async fn get_oauth_client_usage_summary(
         &self,
         client_id: &str,
-        days: Option<&str>,
+        days: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>>;
 
     /// N1 `POST /api/v2/usage/aggregates/query/jobs`.
