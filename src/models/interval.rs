@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 /// A half-open UTC interval `[start, end)`, rendered as `start/end` in ISO-8601.
 ///
@@ -123,8 +123,15 @@ fn midnight(date: NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 
-/// One side of an interval: RFC 3339 (offset optional), `YYYY-MM-DD` or `YYYY-MM`.
+/// One side of an interval: RFC 3339 (offset optional), `YYYY-MM-DD` or `YYYY-MM`,
+/// in UTC years 0000 to 9999. RFC 3339 has four-digit years only, so an
+/// instant outside them (chrono reads `-024-02-01` or `+12345-01-01`) could
+/// not be displayed back in a form that parses.
 fn parse_bound(text: &str) -> Option<DateTime<Utc>> {
+    parse_any_year(text).filter(|t| (0..=9999).contains(&t.year()))
+}
+
+fn parse_any_year(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
