@@ -83,7 +83,10 @@ async fn a_429_on_the_submit_is_waited_out_and_resent_once(op: Op) {
     let out = row.run().await;
     out.assert_completed();
     assert_eq!(out.posts, [429, 202]);
-    assert!(out.elapsed >= Duration::from_secs(1), "Retry-After honoured: {out:?}");
+    assert!(
+        out.elapsed >= Duration::from_secs(1),
+        "Retry-After honoured: {out:?}"
+    );
 }
 
 async fn a_500_on_the_submit_fails_without_a_resend(op: Op) {
@@ -111,7 +114,13 @@ async fn a_reset_after_the_submit_fails_without_a_resend(op: Op) {
     row.fault(op.submit(), Fault::ConnectionReset, 1);
     let out = row.run().await;
     assert!(
-        matches!(out.error(), Error::Transport { not_sent: false, .. }),
+        matches!(
+            out.error(),
+            Error::Transport {
+                not_sent: false,
+                ..
+            }
+        ),
         "{out:?}"
     );
     // The server processed it: one orphan execution, never a second one.
@@ -123,11 +132,19 @@ async fn a_reset_after_the_submit_fails_without_a_resend(op: Op) {
 async fn a_submit_answer_slower_than_the_timeout_fails_without_a_resend(op: Op) {
     let timeout = Some(Duration::from_millis(300));
     let row = Row::start_with(op, LIFECYCLE, Config::default(), timeout).await;
-    let slow = Fault::SlowBody { delay: Duration::from_secs(2) };
+    let slow = Fault::SlowBody {
+        delay: Duration::from_secs(2),
+    };
     row.fault(op.submit(), slow, 1);
     let out = row.run().await;
     assert!(
-        matches!(out.error(), Error::Transport { kind: TransportErrorKind::Timeout, .. }),
+        matches!(
+            out.error(),
+            Error::Transport {
+                kind: TransportErrorKind::Timeout,
+                ..
+            }
+        ),
         "{out:?}"
     );
     assert_eq!(out.posts, [202], "sent once; the answer was slow");
@@ -175,7 +192,10 @@ async fn a_500_on_a_poll_fails_the_wait(op: Op) {
     row.fault(op.poll(), Fault::ServerError { status: 500 }, 1);
     let out = row.run().await;
     assert_eq!(api_status(out.error()), Some(500), "{out:?}");
-    assert_eq!((out.posts.as_slice(), out.polls.as_slice()), (&[202][..], &[500][..]));
+    assert_eq!(
+        (out.posts.as_slice(), out.polls.as_slice()),
+        (&[202][..], &[500][..])
+    );
     assert_eq!(out.executions.len(), 1, "resumable by its id");
     out.assert_within_bound();
 }
@@ -223,7 +243,9 @@ async fn a_malformed_poll_answer_is_a_decode_error(op: Op) {
 async fn a_poll_answer_slower_than_the_timeout_is_retried(op: Op) {
     let timeout = Some(Duration::from_millis(300));
     let row = Row::start_with(op, LIFECYCLE, Config::default(), timeout).await;
-    let slow = Fault::SlowBody { delay: Duration::from_secs(2) };
+    let slow = Fault::SlowBody {
+        delay: Duration::from_secs(2),
+    };
     row.fault(op.poll(), slow, 1);
     let out = row.run().await;
     out.assert_completed();
@@ -233,18 +255,24 @@ async fn a_poll_answer_slower_than_the_timeout_is_retried(op: Op) {
 }
 
 async fn an_unknown_status_once_is_polled_through(op: Op) {
-    let status = Fault::UnknownStatus { status: "Paused".to_owned() };
+    let status = Fault::UnknownStatus {
+        status: "Paused".to_owned(),
+    };
     let out = poll_fault_is_retried(op, status, op.working_status()).await;
     assert_eq!(out.polls.len(), 2, "{out:?}");
 }
 
 async fn an_unknown_status_for_ever_ends_in_a_wait_timeout(op: Op) {
     let row = Row::start(op, LIFECYCLE).await;
-    let status = Fault::UnknownStatus { status: "Paused".to_owned() };
+    let status = Fault::UnknownStatus {
+        status: "Paused".to_owned(),
+    };
     row.fault(op.poll(), status, 1_000);
     let out = row.run().await;
     match out.error() {
-        Error::WaitTimeout { polls, last_status, .. } => {
+        Error::WaitTimeout {
+            polls, last_status, ..
+        } => {
             assert_eq!(*polls, 20, "max_polls");
             assert_eq!(last_status.as_deref(), Some("Paused"));
         }
@@ -265,14 +293,18 @@ async fn a_token_expiring_mid_polling_is_refreshed_once(op: Op) {
 }
 
 async fn an_execution_expired_by_retention_is_a_404(op: Op) {
-    let mut config = Config::default();
-    config.retention = Duration::from_secs(60);
+    let config = Config {
+        retention: Duration::from_secs(60),
+        ..Config::default()
+    };
     let row = Row::start_with(op, LIFECYCLE, config, None).await;
     let engine = row.server.engine();
     // The execution completes unread, and its retention runs out before the first poll.
     let out = row
         .run_with(&|id| {
-            engine.force_state(id, ExecutionState::Complete).expect("a known id");
+            engine
+                .force_state(id, ExecutionState::Complete)
+                .expect("a known id");
             engine.clock().advance(Duration::from_secs(120));
         })
         .await;

@@ -25,7 +25,10 @@ use process::Server;
 use serde_json::{Value, json};
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// About 5 % of answers, split over five faults, each rule seeded.
@@ -82,7 +85,10 @@ fn client(url: &str) -> UsageClient {
             budget: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(5),
         })
-        .wait(WaitPolicy::fixed(Duration::from_millis(50), Duration::from_secs(60)))
+        .wait(WaitPolicy::fixed(
+            Duration::from_millis(50),
+            Duration::from_secs(60),
+        ))
         .build()
         .expect("the client builds")
 }
@@ -91,8 +97,14 @@ fn client(url: &str) -> UsageClient {
 async fn one_query(client: &UsageClient, n: usize, tally: &Mutex<Tally>) {
     let interval = Interval::last_days(2);
     let outcome = if n % 2 == 0 {
-        match client.submit_usage_query(&ApiUsageOrganizationQuery::new(interval)).await {
-            Ok(handle) => Ok((handle.execution_id().to_owned(), handle.wait().await.map(drop))),
+        match client
+            .submit_usage_query(&ApiUsageOrganizationQuery::new(interval))
+            .await
+        {
+            Ok(handle) => Ok((
+                handle.execution_id().to_owned(),
+                handle.wait().await.map(drop),
+            )),
             Err(error) => Err(error),
         }
     } else {
@@ -101,7 +113,10 @@ async fn one_query(client: &UsageClient, n: usize, tally: &Mutex<Tally>) {
             ..Default::default()
         };
         match client.submit_usage_aggregates_query_job(&query).await {
-            Ok(handle) => Ok((handle.execution_id().to_owned(), handle.wait_all().await.map(drop))),
+            Ok(handle) => Ok((
+                handle.execution_id().to_owned(),
+                handle.wait_all().await.map(drop),
+            )),
             Err(error) => Err(error),
         }
     };
@@ -113,7 +128,13 @@ async fn one_query(client: &UsageClient, n: usize, tally: &Mutex<Tally>) {
         }
         Err(error) => {
             // A submit cut off after it was sent may have created an execution.
-            if matches!(error, Error::Transport { not_sent: false, .. }) {
+            if matches!(
+                error,
+                Error::Transport {
+                    not_sent: false,
+                    ..
+                }
+            ) {
                 tally.maybe_processed += 1;
             }
             Err(error)
@@ -156,9 +177,14 @@ async fn drive(server: &Server, clients: usize, queries: usize) -> (Tally, Durat
 async fn every_5xx_was_injected(server: &Server) -> u64 {
     let mut count = 0;
     for status in [500, 501, 502, 503, 504, 505] {
-        let journal = server.admin_get(&format!("/journal?status={status}&limit=1000000")).await;
+        let journal = server
+            .admin_get(&format!("/journal?status={status}&limit=1000000"))
+            .await;
         for entry in journal["entries"].as_array().into_iter().flatten() {
-            assert!(entry["fault"].is_string(), "a 5xx of the server's own: {entry}");
+            assert!(
+                entry["fault"].is_string(),
+                "a 5xx of the server's own: {entry}"
+            );
             count += 1;
         }
     }
@@ -176,9 +202,17 @@ async fn start_faulted(args: &[&str]) -> Server {
 fn assert_every_query_ended(tally: &Tally, total: usize) {
     assert_eq!(tally.lost, 0, "queries that never ended");
     let errors: u64 = tally.errors.values().sum();
-    assert_eq!(tally.results + errors, total as u64, "every query ends once");
+    assert_eq!(
+        tally.results + errors,
+        total as u64,
+        "every query ends once"
+    );
     let unique: HashSet<&String> = tally.submitted.iter().collect();
-    assert_eq!(unique.len(), tally.submitted.len(), "an execution id given twice");
+    assert_eq!(
+        unique.len(),
+        tally.submitted.len(),
+        "an execution id given twice"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,20 +226,29 @@ async fn two_hundred_clients_lose_and_duplicate_no_execution_under_five_percent_
     let (tally, took) = drive(&server, clients, queries).await;
     let (peak, last) = rss.stop();
     assert_every_query_ended(&tally, total);
-    let held = server.admin_get("/executions").await["count"].as_u64().unwrap_or(0);
+    let held = server.admin_get("/executions").await["count"]
+        .as_u64()
+        .unwrap_or(0);
     let submitted = tally.submitted.len() as u64;
     assert!(
         held >= submitted && held <= submitted + tally.maybe_processed,
         "executions {held} vs successful submits {submitted} (+{} maybe processed)",
         tally.maybe_processed
     );
-    let submits = server.admin_get("/journal?method=POST&path=/api/v2/usage&limit=1000000").await;
-    let processed = submits["entries"].as_array().into_iter().flatten()
+    let submits = server
+        .admin_get("/journal?method=POST&path=/api/v2/usage&limit=1000000")
+        .await;
+    let processed = submits["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter(|e| e["status"] == 202 || e["status"] == 0)
         .count() as u64;
     assert_eq!(held, processed, "one execution per processed submit");
     let injected = every_5xx_was_injected(&server).await;
-    let journaled = server.admin_get("/journal?limit=0").await["stored"].as_u64().unwrap_or(0);
+    let journaled = server.admin_get("/journal?limit=0").await["stored"]
+        .as_u64()
+        .unwrap_or(0);
     println!(
         "phase A: {total} queries in {took:.1?}: {} results, errors {:?}; submits ok {submitted}, \
          maybe processed {}, executions held {held}, processed submits {processed}; \
@@ -219,18 +262,27 @@ async fn two_hundred_clients_lose_and_duplicate_no_execution_under_five_percent_
     let rss = server.sample_rss();
     let (tally, took) = drive(&server, clients, queries).await;
     assert_every_query_ended(&tally, total);
-    let at_end = server.admin_get("/executions").await["count"].as_u64().unwrap_or(0);
+    let at_end = server.admin_get("/executions").await["count"]
+        .as_u64()
+        .unwrap_or(0);
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = server.admin_get("/executions").await["count"].as_u64().unwrap_or(0);
+    let after = server.admin_get("/executions").await["count"]
+        .as_u64()
+        .unwrap_or(0);
     let (peak, last) = rss.stop();
     let injected = every_5xx_was_injected(&server).await;
-    assert!(at_end < tally.submitted.len() as u64, "retention dropped finished executions");
+    assert!(
+        at_end < tally.submitted.len() as u64,
+        "retention dropped finished executions"
+    );
     assert_eq!(after, 0, "nothing outlives its retention once idle");
     println!(
         "phase B (--retention 2s): {total} queries in {took:.1?}: {} results, errors {:?}; \
          submits ok {}, executions held at end {at_end}, 3 s later {after}; injected 5xx in \
          the last journal window {injected}; VmRSS peak {peak} KiB, end {last} KiB",
-        tally.results, tally.errors, tally.submitted.len()
+        tally.results,
+        tally.errors,
+        tally.submitted.len()
     );
     server.stop().await;
 }

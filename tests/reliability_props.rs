@@ -70,7 +70,10 @@ fn fixtures() -> Vec<Vec<u8>> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .collect();
     files.sort();
-    files.iter().filter_map(|path| std::fs::read(path).ok()).collect()
+    files
+        .iter()
+        .filter_map(|path| std::fs::read(path).ok())
+        .collect()
 }
 
 /// A fixture with a few bytes overwritten and possibly cut short.
@@ -118,11 +121,17 @@ fn interval_round_trips(text: &str) -> Result<(), TestCaseError> {
     let Ok(interval) = Interval::parse(text) else {
         return Ok(());
     };
-    prop_assert!(interval.start() < interval.end(), "{:?} gave {:?}", text, interval);
+    prop_assert!(
+        interval.start() < interval.end(),
+        "{:?} gave {:?}",
+        text,
+        interval
+    );
     let shown = interval.to_string();
     prop_assert_eq!(Interval::parse(&shown), Ok(interval), "display {}", shown);
     let json = serde_json::to_string(&interval).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let back: Interval = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let back: Interval =
+        serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(back, interval);
     Ok(())
 }
@@ -154,7 +163,12 @@ fn retry_after_holds(now_secs: u64, delay: u64, text: &str) -> Result<(), TestCa
         prop_assert_eq!(parsed, Some(Duration::from_secs(secs)));
     }
     let date = httpdate::fmt_http_date(now + Duration::from_secs(delay));
-    prop_assert_eq!(parse_retry_after(&date, now), Some(Duration::from_secs(delay)), "{}", date);
+    prop_assert_eq!(
+        parse_retry_after(&date, now),
+        Some(Duration::from_secs(delay)),
+        "{}",
+        date
+    );
     Ok(())
 }
 
@@ -225,6 +239,10 @@ fn intervals_outside_four_digit_years_are_refused_so_display_round_trips() {
     }
     for text in ["0000-01-01/0000-01-02", "9999-12-30/9999-12-31T23:59:59Z"] {
         let interval = Interval::parse(text).expect("a four-digit year parses");
-        assert_eq!(Interval::parse(&interval.to_string()), Ok(interval), "{text}");
+        assert_eq!(
+            Interval::parse(&interval.to_string()),
+            Ok(interval),
+            "{text}"
+        );
     }
 }

@@ -13,14 +13,15 @@ async fn the_mock_server_binds_loopback_unless_told_otherwise() {
     assert!(config.host.is_loopback(), "default host {}", config.host);
     let server = MockServer::start(config).await.expect("the server starts");
     assert!(server.addr().ip().is_loopback(), "bound {}", server.addr());
-    assert!(server.url().starts_with("http://127.0.0.1:"), "{}", server.url());
+    assert!(
+        server.url().starts_with("http://127.0.0.1:"),
+        "{}",
+        server.url()
+    );
 }
 
 fn refused(url: &str) -> bool {
-    let built = UsageClient::builder()
-        .base_url(url)
-        .token("t")
-        .build();
+    let built = UsageClient::builder().base_url(url).token("t").build();
     matches!(built, Err(Error::Config { .. }))
 }
 
@@ -36,7 +37,12 @@ fn plain_http_to_hosts_that_only_look_local_is_refused() {
     ] {
         assert!(refused(url), "{url} was accepted");
     }
-    for url in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "http://127.9.9.9"] {
+    for url in [
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:9",
+        "http://127.9.9.9",
+    ] {
         assert!(!refused(url), "{url} was refused");
     }
 }
@@ -59,9 +65,15 @@ fn both_crates_forbid_unsafe_code() {
         assert!(text.contains("#![forbid(unsafe_code)]"), "{file}");
     }
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
-    assert!(manifest.contains("unsafe_code = \"forbid\""), "workspace lint");
+    assert!(
+        manifest.contains("unsafe_code = \"forbid\""),
+        "workspace lint"
+    );
     for member in ["Cargo.toml", "mock-server/Cargo.toml"] {
         let text = std::fs::read_to_string(root.join(member)).expect("a manifest");
-        assert!(text.contains("[lints]\nworkspace = true"), "{member} inherits the lints");
+        assert!(
+            text.contains("[lints]\nworkspace = true"),
+            "{member} inherits the lints"
+        );
     }
 }

@@ -10,9 +10,16 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(interval) = Interval::parse(&text) else {
         return;
     };
-    assert!(interval.start() < interval.end(), "{text:?} gave {interval:?}");
+    assert!(
+        interval.start() < interval.end(),
+        "{text:?} gave {interval:?}"
+    );
     let shown = interval.to_string();
-    assert_eq!(Interval::parse(&shown), Ok(interval), "display {shown:?} of {text:?}");
+    assert_eq!(
+        Interval::parse(&shown),
+        Ok(interval),
+        "display {shown:?} of {text:?}"
+    );
     let json = serde_json::to_string(&interval).expect("an interval encodes");
     let back: Interval = serde_json::from_str(&json).expect("an encoded interval decodes");
     assert_eq!(back, interval);

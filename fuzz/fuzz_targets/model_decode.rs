@@ -7,9 +7,9 @@ use std::fmt::Debug;
 use genesys_usage::{
     AccessTokenResponse, ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult,
     ApiUsageSimpleSearch, ClientPublicApiUsageQueryRequest, ClientPublicApiUsageResultsResponse,
-    ErrorBody, Interval, OAuthErrorBody,
-    OrganizationPublicApiUsageQueryRequest, OrganizationPublicApiUsageResultsResponse,
-    OrganizationUsageQueryResponse, UsageExecutionResult,
+    ErrorBody, Interval, OAuthErrorBody, OrganizationPublicApiUsageQueryRequest,
+    OrganizationPublicApiUsageResultsResponse, OrganizationUsageQueryResponse,
+    UsageExecutionResult,
 };
 use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
@@ -25,7 +25,12 @@ where
     };
     let text = serde_json::to_vec(&value).expect("a decoded model encodes");
     let again: T = serde_json::from_slice(&text).expect("an encoded model decodes");
-    assert_eq!(again, value, "round trip through {}", String::from_utf8_lossy(&text));
+    assert_eq!(
+        again,
+        value,
+        "round trip through {}",
+        String::from_utf8_lossy(&text)
+    );
     let tree = serde_json::to_value(&value).expect("a decoded model becomes a JSON value");
     let from_tree: T = serde_json::from_value(tree).expect("a JSON value of a model decodes");
     assert_eq!(from_tree, value);

@@ -29,5 +29,9 @@ fuzz_target!(|bytes: &[u8]| {
         assert_eq!(parsed, Some(Duration::from_secs(secs)), "{text:?}");
     }
     let date = httpdate::fmt_http_date(now + Duration::from_secs(delay));
-    assert_eq!(parse_retry_after(&date, now), Some(Duration::from_secs(delay)), "{date}");
+    assert_eq!(
+        parse_retry_after(&date, now),
+        Some(Duration::from_secs(delay)),
+        "{date}"
+    );
 });

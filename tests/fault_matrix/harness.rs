@@ -119,7 +119,9 @@ impl Row {
         config: Config,
         timeout: Option<Duration>,
     ) -> Self {
-        let server = MockServer::start(config).await.expect("the mock server starts");
+        let server = MockServer::start(config)
+            .await
+            .expect("the mock server starts");
         let lifecycle: Lifecycle = lifecycle.parse().expect("a valid lifecycle");
         server.engine().set_default_lifecycle(lifecycle);
         let mut builder = UsageClient::builder()
@@ -136,7 +138,12 @@ impl Row {
             .timeout(Duration::from_secs(10))
             .build()
             .expect("an admin client builds");
-        Self { server, client, op, http }
+        Self {
+            server,
+            client,
+            op,
+            http,
+        }
     }
 
     /// Schedules `fault` on the next `count` requests of `operation`.
@@ -161,18 +168,37 @@ impl Row {
         let polls = self.statuses(self.op.poll(), false).await;
         let pages = self.statuses(self.op.poll(), true).await;
         let tokens = self.statuses(Operation::Token, false).await.len();
-        let executions: Vec<String> =
-            self.server.engine().executions().into_iter().map(|e| e.id).collect();
+        let executions: Vec<String> = self
+            .server
+            .engine()
+            .executions()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
         let compliance = match executions.first() {
             Some(id) => Some(self.admin(&format!("/executions/{id}/compliance")).await),
             None => None,
         };
-        Outcome { result, elapsed, posts, polls, pages, tokens, executions, compliance }
+        Outcome {
+            result,
+            elapsed,
+            posts,
+            polls,
+            pages,
+            tokens,
+            executions,
+            compliance,
+        }
     }
 
     pub(crate) async fn admin(&self, path: &str) -> Value {
         let url = format!("{}/__admin{path}", self.server.url());
-        let response = self.http.get(url).send().await.expect("the admin API answers");
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .expect("the admin API answers");
         response.json().await.expect("the admin API answers JSON")
     }
 
@@ -217,8 +243,16 @@ impl Outcome {
     /// The run succeeded, within the time bound, with one execution whose
     /// polls all honoured `Retry-After` and stopped at the terminal answer.
     pub(crate) fn assert_completed(&self) {
-        assert!(self.result.is_ok(), "expected a result, got {:?}", self.result);
+        assert!(
+            self.result.is_ok(),
+            "expected a result, got {:?}",
+            self.result
+        );
         assert_eq!(self.executions.len(), 1, "exactly one execution: {self:?}");
+        assert!(
+            self.pages.iter().all(|s| *s == 200),
+            "page fetches: {self:?}"
+        );
         self.assert_within_bound();
         self.assert_compliant();
     }

@@ -15,10 +15,7 @@ use tokio::process::{Child, Command};
 /// The release binary: `$GENESYS_USAGE_MOCK_BIN`, else `target/release/genesys-usage-mock`.
 pub(crate) fn binary() -> PathBuf {
     std::env::var_os("GENESYS_USAGE_MOCK_BIN").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target/release/genesys-usage-mock")
-        },
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/genesys-usage-mock"),
         PathBuf::from,
     )
 }
@@ -61,19 +58,39 @@ impl Server {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("an admin client builds");
-        Self { child, url, pid, http }
+        Self {
+            child,
+            url,
+            pid,
+            http,
+        }
     }
 
     pub(crate) async fn admin_get(&self, path: &str) -> Value {
         let url = format!("{}/__admin{path}", self.url);
-        let response = self.http.get(url).send().await.expect("the admin API answers");
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .expect("the admin API answers");
         response.json().await.expect("admin JSON")
     }
 
     pub(crate) async fn admin_post(&self, path: &str, body: &Value) -> Value {
         let url = format!("{}/__admin{path}", self.url);
-        let response = self.http.post(url).json(body).send().await.expect("the admin API answers");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        let response = self
+            .http
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .expect("the admin API answers");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         response.json().await.expect("admin JSON")
     }
 
@@ -119,6 +136,9 @@ impl RssSampler {
     /// Stops sampling; (peak, last) in KiB.
     pub(crate) fn stop(self) -> (u64, u64) {
         self.task.abort();
-        (self.peak.load(Ordering::Relaxed), self.last.load(Ordering::Relaxed))
+        (
+            self.peak.load(Ordering::Relaxed),
+            self.last.load(Ordering::Relaxed),
+        )
     }
 }
