@@ -8,11 +8,17 @@ use genesys_usage::{
 use mockall::Sequence;
 
 fn meta(status: u16) -> ResponseMeta {
-    ResponseMeta { status, ..ResponseMeta::default() }
+    ResponseMeta {
+        status,
+        ..ResponseMeta::default()
+    }
 }
 
 fn status_only(status: QueryStatus) -> ApiUsageQueryResult {
-    ApiUsageQueryResult { query_status: Some(status), ..ApiUsageQueryResult::default() }
+    ApiUsageQueryResult {
+        query_status: Some(status),
+        ..ApiUsageQueryResult::default()
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -26,7 +32,10 @@ async fn submit_then_two_polls_makes_exactly_one_post_and_two_gets_in_order() {
         .in_sequence(&mut seq)
         .returning(|_| {
             Ok(ApiResponse {
-                body: UsageExecutionResult { execution_id: Some("exec-1".into()), results_uri: None },
+                body: UsageExecutionResult {
+                    execution_id: Some("exec-1".into()),
+                    results_uri: None,
+                },
                 meta: meta(202),
             })
         });
@@ -35,7 +44,12 @@ async fn submit_then_two_polls_makes_exactly_one_post_and_two_gets_in_order() {
         .withf(|id| id == "exec-1")
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_| Ok(ApiResponse { body: status_only(QueryStatus::Running), meta: meta(200) }));
+        .returning(|_| {
+            Ok(ApiResponse {
+                body: status_only(QueryStatus::Running),
+                meta: meta(200),
+            })
+        });
     transport
         .expect_get_usage_query_execution_id_results()
         .withf(|id| id == "exec-1")
@@ -43,8 +57,14 @@ async fn submit_then_two_polls_makes_exactly_one_post_and_two_gets_in_order() {
         .in_sequence(&mut seq)
         .returning(|_| {
             let mut done = status_only(QueryStatus::Complete);
-            done.results = Some(vec![ApiUsageRow { requests: Some(3), ..ApiUsageRow::default() }]);
-            Ok(ApiResponse { body: done, meta: meta(200) })
+            done.results = Some(vec![ApiUsageRow {
+                requests: Some(3),
+                ..ApiUsageRow::default()
+            }]);
+            Ok(ApiResponse {
+                body: done,
+                meta: meta(200),
+            })
         });
     transport.expect_refresh_auth().never();
     let client = UsageClient::with_transport(transport).with_wait_policy(WaitPolicy::default());
@@ -64,14 +84,22 @@ async fn a_failed_status_ends_the_wait_without_another_get() {
     let mut transport = MockUsageTransport::new();
     transport.expect_post_usage_query().times(1).returning(|_| {
         Ok(ApiResponse {
-            body: UsageExecutionResult { execution_id: Some("exec-f".into()), results_uri: None },
+            body: UsageExecutionResult {
+                execution_id: Some("exec-f".into()),
+                results_uri: None,
+            },
             meta: meta(202),
         })
     });
     transport
         .expect_get_usage_query_execution_id_results()
         .times(1)
-        .returning(|_| Ok(ApiResponse { body: status_only(QueryStatus::Failed), meta: meta(200) }));
+        .returning(|_| {
+            Ok(ApiResponse {
+                body: status_only(QueryStatus::Failed),
+                meta: meta(200),
+            })
+        });
     let client = UsageClient::with_transport(transport);
 
     let error = client
@@ -80,5 +108,7 @@ async fn a_failed_status_ends_the_wait_without_another_get() {
         .unwrap_err();
 
     assert_eq!(error.execution_id(), Some("exec-f"));
-    assert!(matches!(error, genesys_usage::Error::QueryFailed { ref status, .. } if status == "Failed"));
+    assert!(
+        matches!(error, genesys_usage::Error::QueryFailed { ref status, .. } if status == "Failed")
+    );
 }
