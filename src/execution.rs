@@ -94,7 +94,7 @@ pub enum PollState {
         /// The wire status.
         status: String,
         /// The job's `errorBody`, if any.
-        error_body: Option<ErrorBody>,
+        error_body: Option<Box<ErrorBody>>,
     },
 }
 
@@ -171,7 +171,7 @@ fn job_state(status: &JobStatus, error_body: Option<&ErrorBody>) -> PollState {
         JobStatus::Succeeded => PollState::Done("Succeeded".into()),
         JobStatus::Failed | JobStatus::Cancelled => PollState::Ended {
             status: status.as_str().to_owned(),
-            error_body: error_body.cloned(),
+            error_body: error_body.cloned().map(Box::new),
         },
         other => PollState::Working(other.as_str().to_owned()),
     }

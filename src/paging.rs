@@ -137,7 +137,7 @@ async fn fetch_page<T: PagedOutput>(
         PollState::Ended { status, error_body } => Err(Error::QueryFailed {
             execution_id: execution.execution_id.clone(),
             status,
-            body: error_body.map(Box::new),
+            body: error_body,
         }),
     }
 }

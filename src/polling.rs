@@ -252,7 +252,7 @@ fn classify<T: QueryOutput>(execution: &ExecutionRef, body: T) -> Result<(String
         PollState::Ended { status, error_body } => Err(Error::QueryFailed {
             execution_id: execution.execution_id.clone(),
             status,
-            body: error_body.map(Box::new),
+            body: error_body,
         }),
     }
 }

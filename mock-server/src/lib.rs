@@ -1,2 +1,105 @@
-//! The Genesys Usage API mock server (built in a later step).
+//! # genesys-usage-mock
+//!
+//! A mock server of the Genesys Cloud Usage API for CI: the same emulation
+//! engine as the SDK's in-memory fake (`genesys_usage::fake`), served over HTTP
+//! with what only HTTP has: the token endpoint and bearer checks, request
+//! validation into Genesys-shaped `ErrorBody` answers, correlation ids,
+//! optional rate limiting, wire-level faults, and an admin API.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use genesys_usage_mock::{Config, MockServer};
+//!
+//! let server = MockServer::start(Config::default()).await?;
+//! // Point a client at server.url() with client credentials
+//! // "mock-client-id" / "mock-client-secret".
+//! println!("{}", server.url());
+//! server.shutdown().await
+//! # }
+//! ```
+//!
+//! ## Layout
+//!
+//! - [`Config`] (`config.rs`) and [`Args`] (`cli.rs`): settings from flags,
+//!   `GENESYS_MOCK_*` variables and a TOML file;
+//! - [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`, kill switch,
+//!   graceful shutdown) and [`MockServer`] (`mock.rs`);
+//! - `routes/`: `usage.rs` (L1–L7), `jobs.rs` (N1–N4), `oauth.rs` (token),
+//!   `admin.rs` + `admin_engine.rs` (`/__admin/`);
+//! - `pipeline.rs`: body limit → auth → rate limit → fault → handler;
+//!   `middleware.rs`: correlation id, header limit, journal, wire faults;
+//! - `auth.rs` (tokens), `rate_limit.rs`, `faults.rs` (`X-Mock-Fault`, wire
+//!   faults), `journal.rs`, `compliance.rs` (poll-compliance report),
+//!   `body.rs` (limits, JSON with field names), `error.rs` (the one `ApiError`).
+//!
+//! ## Behaviour worth knowing
+//!
+//! - Every answer carries `ININ-Correlation-Id`; every `ErrorBody` has
+//!   `contextId` equal to it.
+//! - Order of checks on an API call: body size (413), bearer token (401), rate
+//!   limit (429), injected fault, `X-Mock-Lifecycle`, content type (415), JSON
+//!   (400), then the engine.
+//! - A `reset` fault closes the connection before the request is processed,
+//!   so it provably had no effect; `truncate`, `malformed`, `content-type` and
+//!   `slow` shape the answer of a request that *was* processed.
+//! - Token expiry follows real time, not the emulation clock.
+
 #![forbid(unsafe_code)]
+
+mod auth;
+mod body;
+mod cli;
+mod compliance;
+mod config;
+mod error;
+mod faults;
+mod journal;
+mod middleware;
+mod mock;
+mod pipeline;
+mod rate_limit;
+mod routes;
+mod server;
+mod state;
+
+use std::future::Future;
+use std::io;
+
+pub use cli::{Args, ConfigError};
+pub use config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+pub use mock::MockServer;
+
+/// Exit codes of the `genesys-usage-mock` binary.
+pub mod exit_code {
+    /// Clean shutdown (signal or `POST /__admin/shutdown`).
+    pub const OK: i32 = 0;
+    /// The server failed while running.
+    pub const SERVER_ERROR: i32 = 1;
+    /// Bad flags, environment variables or config file (clap's usage errors too).
+    pub const BAD_CONFIG: i32 = 2;
+    /// The address could not be bound (e.g. the port is taken).
+    pub const BIND_FAILED: i32 = 3;
+    /// The `--port-file` could not be written.
+    pub const PORT_FILE_FAILED: i32 = 4;
+}
+
+/// The application as an axum [`Router`](axum::Router), for use with any
+/// server or `tower::ServiceExt::oneshot`. Connection-level faults need
+/// [`serve`]; here a `reset` fault becomes a failing body instead.
+#[must_use]
+pub fn app(config: Config) -> axum::Router {
+    routes::router(state::AppState::new(config))
+}
+
+/// Serves `config` on `listener` until `shutdown` resolves or
+/// `POST /__admin/shutdown` is called, then drains open requests (bounded).
+///
+/// # Errors
+/// An I/O error that stops the server.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    server::serve_state(listener, state::AppState::new(config), shutdown).await
+}

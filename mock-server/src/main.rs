@@ -1,2 +1,121 @@
-//! `genesys-usage-mock` binary.
-fn main() {}
+//! `genesys-usage-mock`: flags → config → serve. Prints exactly one line on
+//! stdout, `listening on http://HOST:PORT`, once it accepts connections; logs
+//! go to stderr. Exit codes: see `genesys_usage_mock::exit_code`.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use genesys_usage_mock::{Args, Config, exit_code, serve};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let config = match Args::parse().into_config() {
+        Ok(config) => config,
+        Err(error) => {
+            #[allow(clippy::print_stderr, reason = "before logging exists, stderr is the channel")]
+            {
+                eprintln!("genesys-usage-mock: {error}");
+            }
+            return code(exit_code::BAD_CONFIG);
+        }
+    };
+    init_logging(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return code(exit_code::SERVER_ERROR);
+        }
+    };
+    code(runtime.block_on(run(config)))
+}
+
+fn code(value: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(value).unwrap_or(1))
+}
+
+fn init_logging(filter: &str) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(config: Config) -> i32 {
+    if !config.is_loopback() {
+        tracing::warn!(host = %config.host, "binding a non-loopback address: the mock server is reachable from other machines");
+    }
+    let listener = match TcpListener::bind((config.host, config.port)).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, host = %config.host, port = config.port, "cannot bind");
+            return exit_code::BIND_FAILED;
+        }
+    };
+    let Ok(addr) = listener.local_addr() else {
+        return exit_code::BIND_FAILED;
+    };
+    if let Some(path) = &config.port_file {
+        if let Err(error) = write_port_file(path, addr.port()) {
+            tracing::error!(%error, path = %path.display(), "cannot write the port file");
+            return exit_code::PORT_FILE_FAILED;
+        }
+    }
+    tracing::info!(config = ?config, "starting");
+    announce(addr);
+    match serve(listener, config, shutdown_signal()).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            exit_code::OK
+        }
+        Err(error) => {
+            tracing::error!(%error, "server failed");
+            exit_code::SERVER_ERROR
+        }
+    }
+}
+
+/// The one machine-readable stdout line; the listener is bound, so
+/// connections made after reading it queue until the loop accepts them.
+fn announce(addr: SocketAddr) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on http://{addr}");
+    let _ = stdout.flush();
+}
+
+/// Writes the port to a temporary file beside `path`, then renames it, so a
+/// reader never sees a half-written file.
+fn write_port_file(path: &Path, port: u16) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    std::fs::write(&tmp, format!("{port}\n"))?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,1 +1,64 @@
 //! The in-memory emulation of the Usage API (feature `fake`).
+//!
+//! - [`Engine`]: executions with the lifecycle of spec §12 (Pending →
+//!   Running → Complete | Failed, jobs also Cancelled), scripted per
+//!   execution, per kind or by default; results aggregated from a seeded,
+//!   deterministic synthetic request log ([`Dataset`]); validation into
+//!   Genesys-shaped 400 answers; retention; scripted [`Fault`]s. The mock
+//!   server serves the same engine over HTTP.
+//! - [`FakeTransport`]: a [`UsageTransport`](crate::UsageTransport) over an
+//!   engine, for tests that run in milliseconds with paused tokio time; it
+//!   records every call ([`CallRecord`]).
+//! - [`Clock`]: the emulation's UTC now, driven by tokio's clock or frozen.
+//!
+//! Row rules (every query): dimensions are picked by `groupBy` (legacy rows
+//! carry the others as `""`, jobs rows omit them); `date` is present only
+//! with a `granularity` (the UTC start of the day, Monday-based ISO week or
+//! month); `metrics` picks the counters (all when omitted or empty);
+//! `requests = status200 + status300 + status400 + status500`,
+//! `status429 <= status400`, and summing a grouped query over any dimension
+//! gives the ungrouped totals. Legacy organisation and jobs organisation
+//! queries see the main organisation's records; client queries see one
+//! client's records in every organisation. A legacy query without `groupBy`
+//! is grouped per OAuth client (the service's documented default); a jobs
+//! query without `groupBy` gives totals. A day counts when any part of it
+//! lies in the interval; there is no data for the current UTC day (at
+//! submit) or later, nor before 2018.
+
+// `EngineFailure` carries a whole Genesys `ErrorBody` by value, as the engine
+// contract says; the error path is rare, so the size does not matter.
+#![allow(
+    clippy::result_large_err,
+    reason = "EngineFailure holds an ErrorBody by contract"
+)]
+
+mod aggregate;
+mod builder;
+mod calls;
+mod catalog;
+mod clock;
+mod dataset;
+mod engine;
+mod execution;
+mod faults;
+mod lifecycle;
+mod ops;
+mod ops_jobs;
+mod ops_legacy;
+mod paging;
+mod queries;
+mod rng;
+mod rows;
+mod transport;
+mod validate;
+
+pub use calls::{CallOutcome, CallRecord};
+pub use clock::Clock;
+pub use dataset::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
+pub use engine::{
+    Engine, EngineConfig, EngineFailure, EngineReply, ExecutionInfo, ExecutionState, QueryKind,
+    UnknownName,
+};
+pub use faults::{Fault, FaultRule, FaultTrigger, Operation, RetryAfterHint, UnknownOperation};
+pub use lifecycle::{Lifecycle, LifecycleParseError, Phase, Step, StepEnd, Terminal};
+pub use transport::{FakeTransport, FakeTransportBuilder};

@@ -150,12 +150,11 @@ fn parse_bound(text: &str) -> Option<DateTime<Utc>> {
     None
 }
 
+/// Whole seconds when there is no fraction, else 3, 6 or 9 digits (`%.f`):
+/// milliseconds as the wire shows them, and never a lossy rounding, which
+/// could render a sub-millisecond interval as an empty `t/t`.
 fn write_instant(f: &mut fmt::Formatter<'_>, t: DateTime<Utc>) -> fmt::Result {
-    if t.timestamp_subsec_millis() == 0 {
-        write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"))
-    } else {
-        write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
-    }
+    write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%.fZ"))
 }
 
 impl fmt::Display for Interval {
@@ -241,6 +240,17 @@ mod tests {
     #[test]
     fn display_round_trips() {
         let i = Interval::parse("2024-01-01T00:00:00.250Z/2024-01-02").unwrap();
+        assert_eq!(Interval::parse(&i.to_string()).unwrap(), i);
+    }
+
+    #[test]
+    fn display_keeps_sub_millisecond_precision() {
+        let start = Interval::parse("2024-01-01/2024-01-02").unwrap().start();
+        let i = Interval::new(start, start + Duration::nanoseconds(1)).unwrap();
+        assert_eq!(
+            i.to_string(),
+            "2024-01-01T00:00:00Z/2024-01-01T00:00:00.000000001Z"
+        );
         assert_eq!(Interval::parse(&i.to_string()).unwrap(), i);
     }
 

@@ -1,13 +1,13 @@
 //! [`HttpTransport`]: the Usage API over HTTPS with reqwest (rustls).
-//!
-//! STUB: the HTTP/auth helper implements this file; the builder setters are the contract.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use reqwest::header::HeaderValue;
+use url::Url;
 
-use crate::auth::TokenProvider;
+use crate::auth::{ClientCredentials, StaticToken, TokenProvider};
 use crate::error::{Error, Result};
 use crate::models::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
@@ -18,6 +18,12 @@ use crate::models::{
 };
 use crate::region::Region;
 use crate::transport::{ApiResponse, PageRequest, UsageTransport};
+
+pub(crate) mod urls;
+mod wire;
+
+use wire::{Call, Wire};
+pub(crate) use wire::{JSON, meta_from_headers, transport_error};
 
 /// Default time to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,6 +47,20 @@ pub(crate) enum AuthConfig {
     Provider(Arc<dyn TokenProvider>),
 }
 
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::ClientCredentials { client_id, .. } => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", client_id)
+                .finish_non_exhaustive(),
+            Self::Static(_) => f.write_str("Static(<redacted>)"),
+            Self::Provider(provider) => f.debug_tuple("Provider").field(provider).finish(),
+        }
+    }
+}
+
 /// Builder of [`HttpTransport`]. Setters never fail; [`build`](Self::build) validates.
 #[derive(Clone, Default)]
 #[must_use = "a builder does nothing until build() is called"]
@@ -59,10 +79,14 @@ impl std::fmt::Debug for HttpTransportBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpTransportBuilder")
             .field("region", &self.region)
-            .field("base_url", &self.base_url)
-            .field("login_url", &self.login_url)
+            .field("base_url", &self.base_url.as_deref().map(urls::redact))
+            .field("login_url", &self.login_url.as_deref().map(urls::redact))
+            .field("auth", &self.auth)
             .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
     }
 }
 
@@ -138,16 +162,122 @@ impl HttpTransportBuilder {
     /// Validates the options and builds the transport.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the option at fault.
+    /// [`Error::Config`] naming the option at fault: `auth` when no
+    /// authentication is set; `base_url` or `login_url` when unparsable, not
+    /// http(s), carrying credentials, or plain `http` to a host other than
+    /// loopback without [`allow_insecure_http`](Self::allow_insecure_http);
+    /// `timeout`, `connect_timeout` or `user_agent` when unusable.
     pub fn build(self) -> Result<HttpTransport> {
-        Err(Error::config("http", "not implemented yet"))
+        let (base, login) = self.urls()?;
+        let http = http_client(
+            self.user_agent.as_deref(),
+            self.connect_timeout,
+            self.timeout,
+        )?;
+        let token_url = urls::join_path(&login, "oauth/token");
+        let auth = token_provider(self.auth, token_url, &http)?;
+        Ok(HttpTransport {
+            wire: Arc::new(Wire::new(http, base, auth)),
+        })
+    }
+
+    /// The API and login base URLs, validated.
+    fn urls(&self) -> Result<(Url, Url)> {
+        let region = self.region.unwrap_or_default();
+        let insecure = self.allow_insecure_http;
+        let base_raw = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| region.api_base_url());
+        let base = urls::parse_base("base_url", &base_raw, insecure)?;
+        let login_raw = match (&self.login_url, &self.base_url) {
+            (Some(login), _) => login.clone(),
+            (None, Some(base)) => urls::derive_login_url(base),
+            (None, None) => region.login_base_url(),
+        };
+        let login = urls::parse_base("login_url", &login_raw, insecure)?;
+        Ok((base, login))
     }
 }
 
-/// The Usage API over HTTPS.
-#[derive(Debug, Clone)]
+/// The provider for the configured authentication.
+fn token_provider(
+    auth: AuthConfig,
+    token_url: Url,
+    http: &reqwest::Client,
+) -> Result<Arc<dyn TokenProvider>> {
+    match auth {
+        AuthConfig::None => Err(Error::config(
+            "auth",
+            "set client_credentials, token or token_provider",
+        )),
+        AuthConfig::ClientCredentials {
+            client_id,
+            client_secret,
+        } => Ok(Arc::new(ClientCredentials::with_http(
+            client_id,
+            &client_secret,
+            token_url,
+            http.clone(),
+        )?)),
+        AuthConfig::Static(token) if token.is_empty() => {
+            Err(Error::config("token", "must not be empty"))
+        }
+        AuthConfig::Static(token) => Ok(Arc::new(StaticToken::new(token))),
+        AuthConfig::Provider(provider) => Ok(provider),
+    }
+}
+
+/// The `User-Agent` sent by default: `genesys-usage/<version>`.
+fn default_user_agent() -> String {
+    format!("genesys-usage/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The reqwest client of a transport (and of its token provider): user
+/// agent, timeouts, and no redirects (a redirect could carry the bearer
+/// token elsewhere; the API never redirects).
+pub(crate) fn http_client(
+    user_agent: Option<&str>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client> {
+    let connect_timeout = connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let timeout = timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+    if connect_timeout.is_zero() {
+        return Err(Error::config(
+            "connect_timeout",
+            "must be greater than zero",
+        ));
+    }
+    if timeout.is_zero() {
+        return Err(Error::config("timeout", "must be greater than zero"));
+    }
+    let user_agent = user_agent.map_or_else(default_user_agent, str::to_owned);
+    let user_agent = HeaderValue::from_str(&user_agent)
+        .map_err(|_| Error::config("user_agent", "must be visible ascii"))?;
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .connect_timeout(connect_timeout)
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::config("http", format!("cannot build the http client: {e}")))
+}
+
+/// The Usage API over HTTPS: URLs, headers, authentication and status
+/// mapping for the 11 operations, one attempt per call (policy lives in
+/// [`UsageClient`](crate::UsageClient)).
+///
+/// Cheap to clone (an `Arc` inside). `Debug` shows no secret.
+#[derive(Clone)]
 pub struct HttpTransport {
-    _private: (),
+    wire: Arc<Wire>,
+}
+
+impl std::fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.wire.fmt(f)
+    }
 }
 
 impl HttpTransport {
@@ -155,86 +285,122 @@ impl HttpTransport {
     pub fn builder() -> HttpTransportBuilder {
         HttpTransportBuilder::default()
     }
-}
 
-fn stub<T>() -> Result<T> {
-    Err(Error::config("http", "not implemented yet"))
+    /// The API base URL the transport sends to.
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        self.wire.base.as_str()
+    }
 }
 
 #[async_trait]
 impl UsageTransport for HttpTransport {
     async fn post_usage_query(
         &self,
-        _b: &ApiUsageOrganizationQuery,
+        body: &ApiUsageOrganizationQuery,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
-        stub()
+        let call = Call::post("/api/v2/usage/query", [], body);
+        self.wire.send(call).await
     }
+
     async fn get_usage_query_execution_id_results(
         &self,
-        _id: &str,
+        execution_id: &str,
     ) -> Result<ApiResponse<ApiUsageQueryResult>> {
-        stub()
+        let call = Call::get("/api/v2/usage/query/{executionId}/results", [execution_id]);
+        self.wire.send(call).await
     }
+
     async fn post_usage_simplesearch(
         &self,
-        _b: &ApiUsageSimpleSearch,
+        body: &ApiUsageSimpleSearch,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
-        stub()
+        let call = Call::post("/api/v2/usage/simplesearch", [], body);
+        self.wire.send(call).await
     }
+
     async fn get_usage_simplesearch_execution_id_results(
         &self,
-        _id: &str,
-        _p: &PageRequest,
+        execution_id: &str,
+        page: &PageRequest,
     ) -> Result<ApiResponse<ApiUsageQueryResult>> {
-        stub()
+        let template = "/api/v2/usage/simplesearch/{executionId}/results";
+        let call = Call::get(template, [execution_id]).page(page);
+        self.wire.send(call).await
     }
+
     async fn post_oauth_client_usage_query(
         &self,
-        _c: &str,
-        _b: &ApiUsageClientQuery,
+        client_id: &str,
+        body: &ApiUsageClientQuery,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
-        stub()
+        let call = Call::post(
+            "/api/v2/oauth/clients/{clientId}/usage/query",
+            [client_id],
+            body,
+        );
+        self.wire.send(call).await
     }
+
     async fn get_oauth_client_usage_query_result(
         &self,
-        _c: &str,
-        _id: &str,
+        client_id: &str,
+        execution_id: &str,
     ) -> Result<ApiResponse<ApiUsageQueryResult>> {
-        stub()
+        let template = "/api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}";
+        let call = Call::get(template, [client_id, execution_id]);
+        self.wire.send(call).await
     }
+
     async fn get_oauth_client_usage_summary(
         &self,
-        _c: &str,
-        _d: Option<u32>,
+        client_id: &str,
+        days: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
-        stub()
+        let template = "/api/v2/oauth/clients/{clientId}/usage/summary";
+        let call = Call::get(template, [client_id]).query("days", days.map(|d| d.to_string()));
+        self.wire.send(call).await
     }
+
     async fn post_usage_aggregates_query_jobs(
         &self,
-        _b: &OrganizationPublicApiUsageQueryRequest,
+        body: &OrganizationPublicApiUsageQueryRequest,
     ) -> Result<ApiResponse<OrganizationUsageQueryResponse>> {
-        stub()
+        let call = Call::post("/api/v2/usage/aggregates/query/jobs", [], body);
+        self.wire.send(call).await
     }
+
     async fn get_usage_aggregates_query_job(
         &self,
-        _id: &str,
-        _p: &PageRequest,
+        job_id: &str,
+        page: &PageRequest,
     ) -> Result<ApiResponse<OrganizationPublicApiUsageResultsResponse>> {
-        stub()
+        let call = Call::get("/api/v2/usage/aggregates/query/jobs/{jobId}", [job_id]).page(page);
+        self.wire.send(call).await
     }
+
     async fn post_usage_client_aggregates_query_jobs(
         &self,
-        _c: &str,
-        _b: &ClientPublicApiUsageQueryRequest,
+        client_id: &str,
+        body: &ClientPublicApiUsageQueryRequest,
     ) -> Result<ApiResponse<ClientUsageQueryResponse>> {
-        stub()
+        let template = "/api/v2/usage/client/{clientId}/aggregates/query/jobs";
+        let call = Call::post(template, [client_id], body);
+        self.wire.send(call).await
     }
+
     async fn get_usage_client_aggregates_query_job(
         &self,
-        _c: &str,
-        _id: &str,
-        _p: &PageRequest,
+        client_id: &str,
+        job_id: &str,
+        page: &PageRequest,
     ) -> Result<ApiResponse<ClientPublicApiUsageResultsResponse>> {
-        stub()
+        let template = "/api/v2/usage/client/{clientId}/aggregates/query/jobs/{jobId}";
+        let call = Call::get(template, [client_id, job_id]).page(page);
+        self.wire.send(call).await
+    }
+
+    async fn refresh_auth(&self) -> Result<bool> {
+        self.wire.refresh_auth().await
     }
 }

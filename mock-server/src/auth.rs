@@ -1,0 +1,180 @@
+//! Bearer tokens: issue, check, revoke. Bounded, expiring on the wall clock.
+//!
+//! Token expiry follows real (monotonic) time, not the emulation clock, so that
+//! moving the emulation clock to shape lifecycles never logs clients out.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, header};
+use base64::Engine as _;
+use tokio::time::Instant;
+
+/// Most live tokens kept; the oldest is forgotten first (its holder gets 401 and re-authenticates).
+const MAX_TOKENS: usize = 100_000;
+
+/// What a presented bearer token turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenCheck {
+    Valid,
+    Unknown,
+    Expired,
+}
+
+/// The tokens issued by `POST /oauth/token`.
+#[derive(Debug)]
+pub(crate) struct TokenStore {
+    ttl: Duration,
+    inner: Mutex<Tokens>,
+}
+
+#[derive(Debug, Default)]
+struct Tokens {
+    expiry: HashMap<String, Instant>,
+    order: VecDeque<String>,
+}
+
+impl TokenStore {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            inner: Mutex::new(Tokens::default()),
+        }
+    }
+
+    /// Issues a fresh token; returns it and its lifetime in whole seconds.
+    pub(crate) fn issue(&self) -> (String, u64) {
+        let token = format!(
+            "mock-{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut tokens = lock(&self.inner);
+        if tokens.order.len() >= MAX_TOKENS {
+            if let Some(oldest) = tokens.order.pop_front() {
+                tokens.expiry.remove(&oldest);
+            }
+        }
+        tokens.expiry.insert(token.clone(), Instant::now() + self.ttl);
+        tokens.order.push_back(token.clone());
+        (token, self.ttl.as_secs().max(1))
+    }
+
+    pub(crate) fn check(&self, token: &str) -> TokenCheck {
+        match lock(&self.inner).expiry.get(token) {
+            None => TokenCheck::Unknown,
+            Some(expiry) if Instant::now() >= *expiry => TokenCheck::Expired,
+            Some(_) => TokenCheck::Valid,
+        }
+    }
+
+    /// Makes `token` expired from now on (the `token-expired` fault).
+    pub(crate) fn revoke(&self, token: &str) {
+        if let Some(expiry) = lock(&self.inner).expiry.get_mut(token) {
+            *expiry = Instant::now();
+        }
+    }
+}
+
+/// Locks a mutex, recovering from poisoning: the data here stays consistent
+/// even if a holder panicked, and a mock server must keep answering.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The `Authorization` header split into scheme and credentials.
+pub(crate) fn authorization(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    Some((scheme.to_ascii_lowercase(), rest.trim().to_owned()))
+}
+
+/// The bearer token of a request, if it sent one.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
+    match authorization(headers)? {
+        (scheme, token) if scheme == "bearer" && !token.is_empty() => Some(token),
+        _ => None,
+    }
+}
+
+/// `client_id` and `client_secret` from `Authorization: Basic …`.
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let (scheme, encoded) = authorization(headers)?;
+    if scheme != "basic" {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.as_bytes())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+/// Compares secrets without stopping at the first difference.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[tokio::test(start_paused = true)]
+    async fn issued_tokens_are_valid_until_their_ttl() {
+        let store = TokenStore::new(Duration::from_secs(10));
+        let (token, expires_in) = store.issue();
+        assert_eq!(expires_in, 10);
+        assert_eq!(store.check(&token), TokenCheck::Valid);
+        tokio::time::advance(Duration::from_secs(10)).await;
+        assert_eq!(store.check(&token), TokenCheck::Expired);
+        assert_eq!(store.check("made-up"), TokenCheck::Unknown);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_revoked_token_is_expired() {
+        let store = TokenStore::new(Duration::from_secs(10));
+        let (token, _) = store.issue();
+        store.revoke(&token);
+        assert_eq!(store.check(&token), TokenCheck::Expired);
+    }
+
+    #[test]
+    fn basic_credentials_are_decoded() {
+        let mut headers = HeaderMap::new();
+        let encoded = base64::engine::general_purpose::STANDARD.encode("id:se:cret");
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Basic {encoded}")).unwrap(),
+        );
+        assert_eq!(
+            basic_credentials(&headers),
+            Some(("id".into(), "se:cret".into()))
+        );
+        assert_eq!(bearer(&headers), None);
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer abc"));
+        assert_eq!(bearer(&headers).as_deref(), Some("abc"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer(&headers), None);
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,368 @@
+//! The path of every API call, in order: body limit → bearer auth → rate
+//! limit → fault (header, else engine rule) → lifecycle header → the route's
+//! handler (content type, JSON, engine) → answer-shaping faults.
+//!
+//! The handler is a plain closure from [`CallInput`] to [`Answer`]; what the
+//! outer middleware needs (journal, compliance, wire faults) travels back in a
+//! [`CallNote`] in the response extensions.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use genesys_usage::fake::{Fault, Lifecycle, Operation, RetryAfterHint};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{TokenCheck, bearer};
+use crate::body::{page_request, parse_json, query_param, read_body, require_json};
+use crate::error::ApiError;
+use crate::faults::{FAULT_HEADER, WireFault, fault_name, parse_fault_header};
+use crate::rate_limit::RateDecision;
+use crate::state::AppState;
+
+/// The request header that scripts the lifecycle of the execution a submit creates.
+pub(crate) const LIFECYCLE_HEADER: &str = "x-mock-lifecycle";
+
+/// What the outer middleware learns about a call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallNote {
+    pub(crate) operation: Option<Operation>,
+    pub(crate) execution_id: Option<String>,
+    pub(crate) fault: Option<String>,
+    pub(crate) wire: Option<WireFault>,
+    /// `Some(terminal)` when the call was a poll (a results GET without a cursor).
+    pub(crate) poll: Option<bool>,
+}
+
+/// A JSON answer of any status.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    /// The execution the call created or read.
+    pub(crate) execution_id: Option<String>,
+    /// The body tells the client a terminal state.
+    pub(crate) terminal: bool,
+}
+
+impl Answer {
+    pub(crate) fn json<T: Serialize>(status: u16, body: &T) -> Result<Self, ApiError> {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            ApiError::server_error(500).with_message(format!("cannot encode the answer: {e}"))
+        })?;
+        Ok(Self {
+            status,
+            body,
+            execution_id: None,
+            terminal: false,
+        })
+    }
+
+    pub(crate) fn execution(mut self, id: Option<String>) -> Self {
+        self.execution_id = id;
+        self
+    }
+
+    pub(crate) fn terminal(mut self, terminal: bool) -> Self {
+        self.terminal = terminal;
+        self
+    }
+}
+
+/// The parts of a request a handler reads.
+#[derive(Debug)]
+pub(crate) struct CallInput {
+    pub(crate) headers: HeaderMap,
+    pub(crate) query: Option<String>,
+    pub(crate) body: Bytes,
+    /// From `X-Mock-Lifecycle`, on calls that create an execution.
+    pub(crate) lifecycle: Option<Lifecycle>,
+}
+
+impl CallInput {
+    /// The JSON body as `T`: 415 unless `application/json`, 400 naming the field.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        require_json(&self.headers)?;
+        parse_json(&self.body)
+    }
+
+    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
+        query_param(self.query.as_deref(), name)
+    }
+
+    pub(crate) fn page(&self) -> Result<genesys_usage::PageRequest, ApiError> {
+        page_request(self.query.as_deref())
+    }
+}
+
+/// How a call authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// A bearer token issued by `/oauth/token` (every Usage route).
+    Bearer,
+    /// None (the token endpoint checks client credentials itself).
+    None,
+}
+
+/// One call: which operation, on which execution, how authenticated.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub(crate) operation: Operation,
+    pub(crate) execution_id: Option<String>,
+    pub(crate) auth: Auth,
+    /// The call creates an execution (so `X-Mock-Lifecycle` applies).
+    pub(crate) creates: bool,
+}
+
+impl Call {
+    pub(crate) fn new(operation: Operation, execution_id: Option<String>) -> Self {
+        let creates = matches!(
+            operation,
+            Operation::PostUsageQuery
+                | Operation::PostUsageSimplesearch
+                | Operation::PostOauthClientUsageQuery
+                | Operation::GetOauthClientUsageSummary
+                | Operation::PostUsageAggregatesQueryJobs
+                | Operation::PostUsageClientAggregatesQueryJobs
+        );
+        Self {
+            operation,
+            execution_id,
+            auth: Auth::Bearer,
+            creates,
+        }
+    }
+
+    pub(crate) fn unauthenticated(mut self) -> Self {
+        self.auth = Auth::None;
+        self
+    }
+
+    /// Runs the call through the pipeline.
+    pub(crate) async fn run<F>(self, state: &AppState, request: Request, handler: F) -> Response
+    where
+        F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
+    {
+        let (parts, body) = request.into_parts();
+        let query = parts.uri.query().map(str::to_owned);
+        let is_poll = is_results_get(self.operation)
+            && query_param(query.as_deref(), "after").is_none_or(|a| a.is_empty());
+        let mut note = CallNote {
+            operation: Some(self.operation),
+            execution_id: self.execution_id.clone(),
+            poll: is_poll.then_some(false),
+            ..CallNote::default()
+        };
+        let mut rate = None;
+        let result = self
+            .process(state, parts, body, query, handler, &mut note, &mut rate)
+            .await;
+        let mut response = match result {
+            Ok(answer) => {
+                note.execution_id = answer.execution_id.clone().or(note.execution_id);
+                if note.poll.is_some() {
+                    note.poll = Some(answer.terminal);
+                }
+                json_response(answer.status, answer.body)
+            }
+            Err(error) => error.into_response(),
+        };
+        if let Some(decision) = rate {
+            decision.write_headers(response.headers_mut());
+        }
+        response.extensions_mut().insert(note);
+        response
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "internal step of run()")]
+    async fn process<F>(
+        &self,
+        state: &AppState,
+        parts: axum::http::request::Parts,
+        body: Body,
+        query: Option<String>,
+        handler: F,
+        note: &mut CallNote,
+        rate: &mut Option<RateDecision>,
+    ) -> Result<Answer, ApiError>
+    where
+        F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
+    {
+        let body = if parts.method == Method::POST {
+            read_body(body, &parts.headers, state.config.max_body_bytes).await?
+        } else {
+            Bytes::new()
+        };
+        let token = match self.auth {
+            Auth::Bearer => Some(authenticate(state, &parts.headers)?),
+            Auth::None => None,
+        };
+        if let (Some(limiter), Some(token)) = (&state.limiter, &token) {
+            let decision = limiter.check(token);
+            *rate = Some(decision);
+            if decision.exceeded() {
+                return Err(rate_limited(&decision));
+            }
+        }
+        let fault = self.take_fault(state, &parts.headers)?;
+        note.fault = fault.as_ref().map(fault_name);
+        if let Some(fault) = &fault {
+            before_handler(state, fault, token.as_deref(), note).await?;
+        }
+        let lifecycle = self.lifecycle(&parts.headers)?;
+        let input = CallInput {
+            headers: parts.headers,
+            query,
+            body,
+            lifecycle,
+        };
+        let answer = handler(&input)?;
+        Ok(after_handler(answer, fault.as_ref(), note))
+    }
+
+    fn take_fault(&self, state: &AppState, headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {
+        match headers.get(FAULT_HEADER) {
+            Some(value) => {
+                let text = String::from_utf8_lossy(value.as_bytes());
+                parse_fault_header(&text).map(Some).map_err(|message| {
+                    ApiError::bad_request(
+                        format!("Invalid X-Mock-Fault header: {message}"),
+                        Some("X-Mock-Fault"),
+                    )
+                })
+            }
+            None => Ok(state
+                .engine
+                .take_fault(self.operation, self.execution_id.as_deref())),
+        }
+    }
+
+    fn lifecycle(&self, headers: &HeaderMap) -> Result<Option<Lifecycle>, ApiError> {
+        let Some(value) = headers.get(LIFECYCLE_HEADER) else {
+            return Ok(None);
+        };
+        if !self.creates {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(value.as_bytes());
+        text.trim().parse::<Lifecycle>().map(Some).map_err(|e| {
+            ApiError::bad_request(
+                format!("Invalid X-Mock-Lifecycle header: {e}"),
+                Some("X-Mock-Lifecycle"),
+            )
+        })
+    }
+}
+
+fn is_results_get(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::GetUsageQueryExecutionIdResults
+            | Operation::GetUsageSimplesearchExecutionIdResults
+            | Operation::GetOauthClientUsageQueryResult
+            | Operation::GetUsageAggregatesQueryJob
+            | Operation::GetUsageClientAggregatesQueryJob
+    )
+}
+
+/// The bearer token of a request if it is one we issued and it is unexpired.
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(token) = bearer(headers) else {
+        return Err(if headers.contains_key(header::AUTHORIZATION) {
+            ApiError::bad_credentials()
+        } else {
+            ApiError::authentication_required()
+        });
+    };
+    match state.tokens.check(&token) {
+        TokenCheck::Valid => Ok(token),
+        TokenCheck::Unknown | TokenCheck::Expired => Err(ApiError::bad_credentials()),
+    }
+}
+
+fn rate_limited(decision: &RateDecision) -> ApiError {
+    ApiError::too_many_requests(
+        decision.reset_secs,
+        Some(HeaderValue::from(decision.reset_secs)),
+    )
+}
+
+/// Faults that answer instead of the handler, or delay it.
+async fn before_handler(
+    state: &AppState,
+    fault: &Fault,
+    token: Option<&str>,
+    note: &mut CallNote,
+) -> Result<(), ApiError> {
+    match fault {
+        Fault::RateLimited { retry_after } => Err(injected_429(retry_after)),
+        Fault::ServerError { status } => Err(ApiError::server_error(*status)),
+        Fault::TokenExpired => {
+            if let Some(token) = token {
+                state.tokens.revoke(token);
+            }
+            Err(ApiError::bad_credentials())
+        }
+        Fault::Latency { delay } => {
+            tokio::time::sleep(*delay).await;
+            Ok(())
+        }
+        Fault::ConnectionReset => {
+            // Close before the handler runs: the request provably had no effect.
+            note.wire = Some(WireFault::Reset);
+            Err(ApiError::server_error(500))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn injected_429(hint: &RetryAfterHint) -> ApiError {
+    match hint {
+        RetryAfterHint::Seconds(secs) => {
+            ApiError::too_many_requests(*secs, Some(HeaderValue::from(*secs)))
+        }
+        RetryAfterHint::HttpDate(secs) => {
+            let when = std::time::SystemTime::now() + std::time::Duration::from_secs(*secs);
+            let date = httpdate::fmt_http_date(when);
+            ApiError::too_many_requests(*secs, HeaderValue::from_str(&date).ok())
+        }
+        RetryAfterHint::Absent => ApiError::too_many_requests(0, None),
+    }
+}
+
+/// Faults that reshape the handler's answer.
+fn after_handler(mut answer: Answer, fault: Option<&Fault>, note: &mut CallNote) -> Answer {
+    match fault {
+        Some(Fault::UnknownStatus { status }) if is_success(answer.status) => {
+            if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("queryStatus".into(), status.clone().into());
+                    answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
+                    answer.terminal = false;
+                }
+            }
+            answer
+        }
+        Some(fault) => {
+            note.wire = WireFault::from_fault(fault);
+            answer
+        }
+        None => answer,
+    }
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Body::from(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}

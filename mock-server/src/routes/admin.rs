@@ -1,0 +1,190 @@
+//! The admin API under `/__admin/` (JSON in and out): health, readiness,
+//! reset, shutdown, the clock and the journal. Executions and faults are in
+//! [`super::admin_engine`].
+
+use axum::extract::{Query, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::admin_engine;
+use crate::auth::{bearer, same_secret};
+use crate::body::{parse_json, read_body};
+use crate::config::parse_duration;
+use crate::error::ApiError;
+use crate::journal::JournalFilter;
+use crate::state::AppState;
+
+/// The admin routes, to be nested under `/__admin`.
+pub(crate) fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/reset", post(reset))
+        .route("/shutdown", post(shutdown))
+        .route("/clock", get(clock).post(set_clock))
+        .route("/journal", get(journal).delete(clear_journal))
+        .merge(admin_engine::routes())
+        .layer(from_fn_with_state(state, require_admin_token))
+}
+
+/// With `--admin-token`, every admin call needs `Authorization: Bearer <token>`.
+async fn require_admin_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(expected) = &state.config.admin_token {
+        let presented = bearer(request.headers());
+        if !presented.is_some_and(|t| same_secret(&t, expected)) {
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "authentication.required",
+                "The admin API needs Authorization: Bearer <admin token>.",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Reads an optional JSON body of an admin call (no body = `T::default()`).
+pub(super) async fn admin_body<T: DeserializeOwned + Default>(
+    state: &AppState,
+    request: Request,
+) -> Result<T, ApiError> {
+    let (parts, body) = request.into_parts();
+    let bytes = read_body(body, &parts.headers, state.config.max_body_bytes).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    parse_json(&bytes)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    if *state.shutdown.borrow() {
+        let error = ApiError::server_error(503).with_message("The server is shutting down.");
+        return error.into_response();
+    }
+    Json(json!({ "ready": true })).into_response()
+}
+
+async fn reset(State(state): State<AppState>) -> Json<serde_json::Value> {
+    state.reset();
+    Json(json!({ "reset": true }))
+}
+
+async fn shutdown(State(state): State<AppState>) -> Response {
+    tracing::info!("shutdown requested through the admin api");
+    state.request_shutdown();
+    (StatusCode::ACCEPTED, Json(json!({ "shuttingDown": true }))).into_response()
+}
+
+fn clock_view(state: &AppState) -> serde_json::Value {
+    let clock = state.engine.clock();
+    let mode = if clock.is_frozen() { "virtual" } else { "real" };
+    json!({ "now": clock.now(), "mode": mode })
+}
+
+async fn clock(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(clock_view(&state))
+}
+
+/// Body of `POST /__admin/clock`; the parts apply in order mode, set, advance.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    mode: Option<ClockMode>,
+    set: Option<DateTime<Utc>>,
+    advance: Option<Advance>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ClockMode {
+    Real,
+    Virtual,
+}
+
+/// `"30s"` or a number of seconds.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Advance {
+    Seconds(f64),
+    Text(String),
+}
+
+async fn set_clock(State(state): State<AppState>, request: Request) -> Response {
+    let change: ClockChange = match admin_body(&state, request).await {
+        Ok(change) => change,
+        Err(error) => return error.into_response(),
+    };
+    let advance = match change.advance {
+        None => None,
+        Some(Advance::Seconds(s)) => match std::time::Duration::try_from_secs_f64(s) {
+            Ok(d) => Some(d),
+            Err(_) => return bad_advance(&s.to_string()),
+        },
+        Some(Advance::Text(text)) => match parse_duration(&text) {
+            Ok(d) => Some(d),
+            Err(_) => return bad_advance(&text),
+        },
+    };
+    let clock = state.engine.clock();
+    match change.mode {
+        Some(ClockMode::Virtual) => clock.freeze(),
+        Some(ClockMode::Real) => clock.unfreeze(),
+        None => {}
+    }
+    if let Some(at) = change.set {
+        clock.set(at);
+    }
+    if let Some(by) = advance {
+        clock.advance(by);
+    }
+    Json(clock_view(&state)).into_response()
+}
+
+fn bad_advance(text: &str) -> Response {
+    ApiError::bad_request(
+        format!("advance `{text}` is not a duration such as 30s or a number of seconds"),
+        Some("advance"),
+    )
+    .into_response()
+}
+
+async fn journal(
+    State(state): State<AppState>,
+    filter: Result<Query<JournalFilter>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(filter)) = filter else {
+        return ApiError::bad_request(
+            "journal filters are method, path, executionId, operation, status and limit",
+            None,
+        )
+        .into_response();
+    };
+    let entries = state.journal.query(&filter);
+    Json(json!({
+        "count": entries.len(),
+        "stored": state.journal.len(),
+        "capacity": state.journal.capacity(),
+        "entries": entries,
+    }))
+    .into_response()
+}
+
+async fn clear_journal(State(state): State<AppState>) -> Json<serde_json::Value> {
+    state.journal.clear();
+    Json(json!({ "cleared": true }))
+}

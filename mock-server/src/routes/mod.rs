@@ -1,0 +1,56 @@
+//! The router: Usage routes, the token endpoint, the admin API, and the
+//! Genesys-shaped 404 / 405 fallbacks, all under the outer middleware.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
+use axum::http::{Method, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::middleware::outer;
+use crate::state::AppState;
+
+mod admin;
+mod admin_engine;
+mod jobs;
+mod oauth;
+mod usage;
+
+/// The whole application over `state`.
+pub(crate) fn router(state: AppState) -> Router {
+    let mut router = Router::new()
+        .merge(usage::routes())
+        .merge(jobs::routes())
+        .merge(oauth::routes());
+    if state.config.admin {
+        router = router.nest("/__admin", admin::routes(state.clone()));
+    }
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), outer))
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    ApiError::not_found(uri.path()).into_response()
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    ApiError::method_not_allowed(method.as_str(), uri.path()).into_response()
+}
+
+/// Path parameters, or a 400 when they cannot be decoded (e.g. bad UTF-8).
+pub(crate) fn path_params<T: DeserializeOwned + Send>(
+    path: Result<Path<T>, PathRejection>,
+) -> Result<T, ApiError> {
+    path.map(|Path(value)| value).map_err(|rejection| {
+        ApiError::bad_request(
+            format!("The path parameters are not valid: {}", rejection.body_text()),
+            None,
+        )
+    })
+}

@@ -1,0 +1,77 @@
+//! `POST /oauth/token`: the client-credentials grant (spec §4, §12).
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::routing::post;
+use genesys_usage::fake::Operation;
+use genesys_usage::{AccessTokenResponse, OAuthErrorBody};
+
+use crate::auth::{basic_credentials, same_secret};
+use crate::error::ApiError;
+use crate::pipeline::{Answer, Call, CallInput};
+use crate::state::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/oauth/token", post(token))
+}
+
+async fn token(State(state): State<AppState>, request: Request) -> Response {
+    let handler_state = state.clone();
+    Call::new(Operation::Token, None)
+        .unauthenticated()
+        .run(&state, request, move |input| issue(&handler_state, input))
+        .await
+}
+
+fn issue(state: &AppState, input: &CallInput) -> Result<Answer, ApiError> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&input.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    // RFC 6749 §2.3.1: Basic auth, or (less preferred) the form fields.
+    let credentials = basic_credentials(&input.headers)
+        .or_else(|| Some((field("client_id")?, field("client_secret")?)));
+    let accepted = credentials.is_some_and(|(id, secret)| {
+        state.config.accept_any_credentials
+            || (id == state.config.client_id && same_secret(&secret, &state.config.client_secret))
+    });
+    if !accepted {
+        return oauth_error(401, "invalid_client", "Bad client credentials");
+    }
+    match field("grant_type").as_deref() {
+        Some("client_credentials") => {}
+        Some(other) => {
+            return oauth_error(
+                400,
+                "unsupported_grant_type",
+                &format!("Unsupported grant type: {other}"),
+            );
+        }
+        None => return oauth_error(400, "invalid_request", "Missing grant type"),
+    }
+    let (access_token, expires_in) = state.tokens.issue();
+    Answer::json(
+        200,
+        &AccessTokenResponse {
+            access_token,
+            token_type: "bearer".to_owned(),
+            expires_in,
+        },
+    )
+}
+
+fn oauth_error(status: u16, error: &str, description: &str) -> Result<Answer, ApiError> {
+    Answer::json(
+        status,
+        &OAuthErrorBody {
+            error: error.to_owned(),
+            description: Some(description.to_owned()),
+            error_description: Some(description.to_owned()),
+        },
+    )
+}

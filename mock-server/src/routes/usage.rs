@@ -1,0 +1,169 @@
+//! The legacy query service, L1–L7 (spec §1a), mapped onto the engine.
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use genesys_usage::fake::{EngineReply, Operation};
+use genesys_usage::{
+    ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
+    UsageExecutionResult,
+};
+
+use super::path_params;
+use crate::pipeline::{Answer, Call};
+use crate::state::AppState;
+use crate::error::ApiError;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/usage/query", post(post_usage_query))
+        .route(
+            "/api/v2/usage/query/{executionId}/results",
+            get(get_usage_query_execution_id_results),
+        )
+        .route("/api/v2/usage/simplesearch", post(post_usage_simplesearch))
+        .route(
+            "/api/v2/usage/simplesearch/{executionId}/results",
+            get(get_usage_simplesearch_execution_id_results),
+        )
+        .route(
+            "/api/v2/oauth/clients/{clientId}/usage/query",
+            post(post_oauth_client_usage_query),
+        )
+        .route(
+            "/api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}",
+            get(get_oauth_client_usage_query_result),
+        )
+        .route(
+            "/api/v2/oauth/clients/{clientId}/usage/summary",
+            get(get_oauth_client_usage_summary),
+        )
+}
+
+/// The answer of a legacy submit (L1, L3, L5, L7).
+fn submitted(reply: EngineReply<UsageExecutionResult>) -> Result<Answer, ApiError> {
+    let id = reply.body.execution_id.clone();
+    Ok(Answer::json(reply.status, &reply.body)?.execution(id))
+}
+
+/// The answer of a legacy results GET (L2, L4, L6).
+fn results(reply: EngineReply<ApiUsageQueryResult>) -> Result<Answer, ApiError> {
+    let terminal = reply
+        .body
+        .query_status
+        .as_ref()
+        .is_some_and(|s| matches!(s.as_str(), "Complete" | "Failed"));
+    Ok(Answer::json(reply.status, &reply.body)?.terminal(terminal))
+}
+
+async fn post_usage_query(State(state): State<AppState>, request: Request) -> Response {
+    let engine = state.engine.clone();
+    Call::new(Operation::PostUsageQuery, None)
+        .run(&state, request, move |input| {
+            let query: ApiUsageOrganizationQuery = input.json()?;
+            submitted(engine.post_usage_query(&query, input.lifecycle.clone())?)
+        })
+        .await
+}
+
+async fn get_usage_query_execution_id_results(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let id = match path_params(path) {
+        Ok(id) => id,
+        Err(error) => return error.into_response(),
+    };
+    let engine = state.engine.clone();
+    Call::new(Operation::GetUsageQueryExecutionIdResults, Some(id.clone()))
+        .run(&state, request, move |_| {
+            results(engine.get_usage_query_execution_id_results(&id)?)
+        })
+        .await
+}
+
+async fn post_usage_simplesearch(State(state): State<AppState>, request: Request) -> Response {
+    let engine = state.engine.clone();
+    Call::new(Operation::PostUsageSimplesearch, None)
+        .run(&state, request, move |input| {
+            let query: ApiUsageSimpleSearch = input.json()?;
+            submitted(engine.post_usage_simplesearch(&query, input.lifecycle.clone())?)
+        })
+        .await
+}
+
+async fn get_usage_simplesearch_execution_id_results(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let id = match path_params(path) {
+        Ok(id) => id,
+        Err(error) => return error.into_response(),
+    };
+    let engine = state.engine.clone();
+    Call::new(Operation::GetUsageSimplesearchExecutionIdResults, Some(id.clone()))
+        .run(&state, request, move |input| {
+            let page = input.page()?;
+            results(engine.get_usage_simplesearch_execution_id_results(&id, &page)?)
+        })
+        .await
+}
+
+async fn post_oauth_client_usage_query(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let client_id = match path_params(path) {
+        Ok(id) => id,
+        Err(error) => return error.into_response(),
+    };
+    let engine = state.engine.clone();
+    Call::new(Operation::PostOauthClientUsageQuery, None)
+        .run(&state, request, move |input| {
+            let query: ApiUsageClientQuery = input.json()?;
+            let lifecycle = input.lifecycle.clone();
+            submitted(engine.post_oauth_client_usage_query(&client_id, &query, lifecycle)?)
+        })
+        .await
+}
+
+async fn get_oauth_client_usage_query_result(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    request: Request,
+) -> Response {
+    let (client_id, id) = match path_params(path) {
+        Ok(ids) => ids,
+        Err(error) => return error.into_response(),
+    };
+    let engine = state.engine.clone();
+    Call::new(Operation::GetOauthClientUsageQueryResult, Some(id.clone()))
+        .run(&state, request, move |_| {
+            results(engine.get_oauth_client_usage_query_result(&client_id, &id)?)
+        })
+        .await
+}
+
+async fn get_oauth_client_usage_summary(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let client_id = match path_params(path) {
+        Ok(id) => id,
+        Err(error) => return error.into_response(),
+    };
+    let engine = state.engine.clone();
+    Call::new(Operation::GetOauthClientUsageSummary, None)
+        .run(&state, request, move |input| {
+            let days = input.query_param("days");
+            let lifecycle = input.lifecycle.clone();
+            submitted(engine.get_oauth_client_usage_summary(&client_id, days.as_deref(), lifecycle)?)
+        })
+        .await
+}

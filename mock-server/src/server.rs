@@ -1,0 +1,134 @@
+//! The accept loop: one hyper HTTP/1.1 connection task per client, with
+//! `TCP_NODELAY`, a header read timeout, a per-connection [`KillSwitch`] for
+//! the connection-reset fault, and graceful shutdown.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tower::ServiceExt as _;
+
+use crate::faults::KillSwitch;
+use crate::routes::router;
+use crate::state::AppState;
+
+/// How long open connections get to finish once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// A client must send its request headers within this time.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pause after an accept error (e.g. out of file descriptors) before retrying.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Serves `state` on `listener` until `shutdown` resolves or the admin API
+/// asks for shutdown; then lets open requests finish (bounded) and returns.
+pub(crate) async fn serve_state(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    let app = router(state.clone());
+    let max_buf = (state.config.max_header_bytes + 16 * 1024).max(64 * 1024);
+    let mut admin_shutdown = state.shutdown.subscribe();
+    let (stop, stopped) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = admin_shutdown.wait_for(|requested| *requested) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    connections.spawn(serve_connection(stream, app.clone(), stopped.clone(), max_buf));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
+            },
+        }
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    tracing::info!(open = connections.len(), "shutting down");
+    stop.send_replace(true);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(open = connections.len(), "closing connections that did not finish in time");
+        connections.shutdown().await;
+    }
+    Ok(())
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+    max_buf: usize,
+) {
+    // Without NODELAY, small answers wait for the peer's delayed ACK (~40 ms).
+    let _ = stream.set_nodelay(true);
+    let (stream, handle) = split_handle(stream);
+    let Some(stream) = stream else { return };
+    let kill = Arc::new(KillSwitch::default());
+    let request_kill = kill.clone();
+    let service = app.map_request(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(request_kill.clone());
+        request
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(max_buf)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    tokio::pin!(connection);
+    let mut draining = false;
+    if *stop.borrow() {
+        connection.as_mut().graceful_shutdown();
+        draining = true;
+    }
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(error) = result {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+                return;
+            }
+            () = kill.killed() => {
+                // Linger 0 turns the close into a reset (RST) instead of a FIN.
+                if let Some(handle) = &handle {
+                    let _ = socket2::SockRef::from(handle).set_linger(Some(Duration::ZERO));
+                }
+                return;
+            }
+            Ok(()) = stop.changed(), if !draining => {
+                connection.as_mut().graceful_shutdown();
+                draining = true;
+            }
+        }
+    }
+}
+
+/// A duplicate of the socket, kept to set SO_LINGER when the connection is
+/// killed (hyper owns the stream itself by then).
+fn split_handle(stream: TcpStream) -> (Option<TcpStream>, Option<std::net::TcpStream>) {
+    let Ok(std_stream) = stream.into_std() else {
+        return (None, None);
+    };
+    let handle = std_stream.try_clone().ok();
+    (TcpStream::from_std(std_stream).ok(), handle)
+}

@@ -1,0 +1,527 @@
+//! [`Engine`]: executions, their lifecycles, scripts and faults.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::clock::{Clock, to_chrono};
+use super::dataset::Dataset;
+use super::execution::Execution;
+use super::faults::{Fault, FaultBook, FaultRule, Operation};
+use super::lifecycle::Lifecycle;
+use crate::models::ErrorBody;
+
+/// The kind of query an execution runs, one per submitting operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QueryKind {
+    /// L1 organisation query, polled with L2.
+    Organization,
+    /// L3 simple search, polled with L4.
+    SimpleSearch,
+    /// L5 OAuth-client query, polled with L6.
+    Client,
+    /// L7 OAuth-client summary, polled with L6.
+    ClientSummary,
+    /// N1 organisation jobs query, polled with N2.
+    OrganizationJobs,
+    /// N3 OAuth-client jobs query, polled with N4.
+    ClientJobs,
+}
+
+impl QueryKind {
+    /// Every kind.
+    pub const ALL: [QueryKind; 6] = [
+        Self::Organization,
+        Self::SimpleSearch,
+        Self::Client,
+        Self::ClientSummary,
+        Self::OrganizationJobs,
+        Self::ClientJobs,
+    ];
+
+    /// The camelCase name (`organization`, `simpleSearch`, `client`,
+    /// `clientSummary`, `organizationJobs`, `clientJobs`).
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Organization => "organization",
+            Self::SimpleSearch => "simpleSearch",
+            Self::Client => "client",
+            Self::ClientSummary => "clientSummary",
+            Self::OrganizationJobs => "organizationJobs",
+            Self::ClientJobs => "clientJobs",
+        }
+    }
+
+    /// Whether this kind belongs to the jobs service (N1–N4).
+    #[must_use]
+    pub fn is_jobs(&self) -> bool {
+        matches!(self, Self::OrganizationJobs | Self::ClientJobs)
+    }
+}
+
+impl fmt::Display for QueryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text is not a [`QueryKind`] or [`ExecutionState`] name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {value:?}")]
+pub struct UnknownName {
+    what: &'static str,
+    value: String,
+}
+
+/// Lowercase, without `_` and `-`, so `simple_search` = `simpleSearch`.
+fn fold(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl FromStr for QueryKind {
+    type Err = UnknownName;
+
+    /// Case-insensitive; `_` and `-` are ignored (`simple_search` works).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let folded = fold(s);
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str().to_ascii_lowercase() == folded)
+            .ok_or_else(|| UnknownName {
+                what: "query kind",
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// The internal state of an execution (spec §12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExecutionState {
+    /// Accepted, not started.
+    Pending,
+    /// Working.
+    Running,
+    /// Results ready.
+    Complete,
+    /// Failed.
+    Failed,
+    /// Cancelled (jobs only; a legacy execution forced here ends `Failed`).
+    Cancelled,
+}
+
+impl ExecutionState {
+    /// Every state.
+    pub const ALL: [ExecutionState; 5] = [
+        Self::Pending,
+        Self::Running,
+        Self::Complete,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
+    /// The lowercase name.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Complete => "complete",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the state is final.
+    #[must_use]
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Complete | Self::Failed | Self::Cancelled)
+    }
+}
+
+impl fmt::Display for ExecutionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ExecutionState {
+    type Err = UnknownName;
+
+    /// Case-insensitive.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let folded = fold(s);
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == folded)
+            .ok_or_else(|| UnknownName {
+                what: "execution state",
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// Settings of an [`Engine`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// Seed of the synthetic log. Default 42.
+    pub seed: u64,
+    /// Lifecycle of new executions that no script covers. Default
+    /// `pending:1,running:1,complete`.
+    pub lifecycle: Lifecycle,
+    /// How long an execution is kept after reaching a terminal state; then
+    /// its id answers 404. Default 1 hour.
+    pub retention: Duration,
+    /// Most executions kept; the oldest terminal ones are evicted first.
+    /// Default 10 000.
+    pub max_executions: usize,
+    /// Density of the synthetic log (records per weekday). Default 40.
+    pub records_per_day: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            lifecycle: Lifecycle::default(),
+            retention: Duration::from_secs(3600),
+            max_executions: 10_000,
+            records_per_day: 40,
+        }
+    }
+}
+
+/// A successful answer: HTTP status and body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineReply<T> {
+    /// HTTP status (200 or 202).
+    pub status: u16,
+    /// The body.
+    pub body: T,
+}
+
+/// An error answer: HTTP status and a Genesys-shaped body (without
+/// `contextId`: the caller sets it to its correlation id).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("http {status}: {}", body.message.as_deref().unwrap_or("error"))]
+pub struct EngineFailure {
+    /// HTTP status.
+    pub status: u16,
+    /// The error body.
+    pub body: ErrorBody,
+}
+
+impl EngineFailure {
+    /// 400 `bad.request` with one detail naming `field`.
+    #[must_use]
+    pub fn bad_request(field: &str, error_code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            body: ErrorBody::new(400, "bad.request", message).with_detail(field, error_code),
+        }
+    }
+
+    /// 404 `not.found` naming the execution id.
+    #[must_use]
+    pub fn not_found(id: &str) -> Self {
+        let mut body = ErrorBody::new(404, "not.found", format!("execution {id:?} was not found"));
+        body.entity_id = Some(id.to_owned());
+        Self { status: 404, body }
+    }
+}
+
+/// What the admin API shows of one execution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionInfo {
+    /// Execution (or job) id.
+    pub id: String,
+    /// Query kind.
+    pub kind: QueryKind,
+    /// The OAuth client id of client queries.
+    pub client_id: Option<String>,
+    /// State as of the last evaluation (a poll, an advance or a force).
+    pub state: ExecutionState,
+    /// Results polls received (page fetches with a cursor are not polls).
+    pub polls: u32,
+    /// Polls received after the first poll that saw the terminal state.
+    pub polls_after_terminal: u32,
+    /// When it was submitted (engine clock).
+    pub submitted_at: DateTime<Utc>,
+    /// When it reached its terminal state.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Its lifecycle, in the lifecycle grammar.
+    pub lifecycle: String,
+    /// Result rows, once computed.
+    pub row_count: Option<usize>,
+}
+
+/// The in-memory emulation of the Usage API, shared by `FakeTransport` and
+/// the mock server. See the [module docs](super) for an overview.
+#[derive(Debug)]
+pub struct Engine {
+    pub(super) clock: Clock,
+    pub(super) dataset: Dataset,
+    pub(super) state: Mutex<EngineState>,
+    faults: Mutex<FaultBook>,
+}
+
+/// Everything that changes, behind one lock (never held across an await).
+#[derive(Debug)]
+pub(super) struct EngineState {
+    pub(super) config: EngineConfig,
+    /// Executions by submit sequence number (submit order).
+    executions: BTreeMap<u64, Execution>,
+    by_id: HashMap<String, u64>,
+    next_seq: u64,
+    script_next: VecDeque<Lifecycle>,
+    script_kind: HashMap<QueryKind, Lifecycle>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // State stays consistent between statements, so a poisoned lock is usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl EngineState {
+    /// Drops executions whose retention ran out.
+    pub(super) fn purge(&mut self, now: DateTime<Utc>) {
+        let retention = to_chrono(self.config.retention);
+        let expired: Vec<u64> = self
+            .executions
+            .iter()
+            .filter(|(_, e)| e.finished_at().is_some_and(|f| now >= f + retention))
+            .map(|(&seq, _)| seq)
+            .collect();
+        for seq in expired {
+            self.remove(seq);
+        }
+    }
+
+    fn remove(&mut self, seq: u64) {
+        if let Some(e) = self.executions.remove(&seq) {
+            self.by_id.remove(&e.id);
+        }
+    }
+
+    /// Makes room for one more execution: oldest terminal first, then oldest.
+    fn make_room(&mut self) {
+        let max = self.config.max_executions.max(1);
+        while self.executions.len() >= max {
+            let victim = self
+                .executions
+                .iter()
+                .find(|(_, e)| e.state().is_terminal())
+                .or_else(|| self.executions.iter().next())
+                .map(|(&seq, _)| seq);
+            match victim {
+                Some(seq) => self.remove(seq),
+                None => break,
+            }
+        }
+    }
+
+    /// The lifecycle of a new execution: explicit, then the next script, then
+    /// the script of its kind, then the default.
+    pub(super) fn lifecycle_for(
+        &mut self,
+        kind: QueryKind,
+        explicit: Option<Lifecycle>,
+    ) -> Lifecycle {
+        explicit
+            .or_else(|| self.script_next.pop_front())
+            .or_else(|| self.script_kind.get(&kind).cloned())
+            .unwrap_or_else(|| self.config.lifecycle.clone())
+    }
+
+    pub(super) fn insert(&mut self, execution: Execution) {
+        self.make_room();
+        self.next_seq += 1;
+        self.by_id.insert(execution.id.clone(), self.next_seq);
+        self.executions.insert(self.next_seq, execution);
+    }
+
+    pub(super) fn get_mut(&mut self, id: &str) -> Option<&mut Execution> {
+        let seq = self.by_id.get(id)?;
+        self.executions.get_mut(seq)
+    }
+}
+
+impl Engine {
+    /// An engine on the default [`Clock`] (wall clock, driven by tokio).
+    #[must_use]
+    pub fn new(config: EngineConfig) -> Self {
+        Self::with_clock(config, Clock::new())
+    }
+
+    /// An engine on `clock`.
+    #[must_use]
+    pub fn with_clock(config: EngineConfig, clock: Clock) -> Self {
+        Self {
+            clock,
+            dataset: Dataset::new(config.seed, config.records_per_day),
+            state: Mutex::new(EngineState {
+                config,
+                executions: BTreeMap::new(),
+                by_id: HashMap::new(),
+                next_seq: 0,
+                script_next: VecDeque::new(),
+                script_kind: HashMap::new(),
+            }),
+            faults: Mutex::new(FaultBook::default()),
+        }
+    }
+
+    /// The clock of the emulation.
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A copy of the current configuration.
+    #[must_use]
+    pub fn config(&self) -> EngineConfig {
+        lock(&self.state).config.clone()
+    }
+
+    /// The synthetic request log.
+    #[must_use]
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// Locks the state after dropping expired executions.
+    pub(super) fn lock_state(&self) -> (MutexGuard<'_, EngineState>, DateTime<Utc>) {
+        let now = self.clock.now();
+        let mut state = lock(&self.state);
+        state.purge(now);
+        (state, now)
+    }
+
+    /// Sets the lifecycle of new executions that no script covers.
+    pub fn set_default_lifecycle(&self, lifecycle: Lifecycle) {
+        lock(&self.state).config.lifecycle = lifecycle;
+    }
+
+    /// Scripts the next submitted execution (a FIFO queue: each call scripts
+    /// one more submission).
+    pub fn script_next(&self, lifecycle: Lifecycle) {
+        lock(&self.state).script_next.push_back(lifecycle);
+    }
+
+    /// Scripts every new execution of `kind`.
+    pub fn script_kind(&self, kind: QueryKind, lifecycle: Lifecycle) {
+        lock(&self.state).script_kind.insert(kind, lifecycle);
+    }
+
+    /// Gives execution `id` a new lifecycle, restarted from its first step.
+    ///
+    /// # Errors
+    /// 404 when `id` is unknown or expired.
+    pub fn script_execution(
+        &self,
+        id: &str,
+        lifecycle: Lifecycle,
+    ) -> Result<ExecutionInfo, EngineFailure> {
+        self.with_execution(id, |e, now| e.restart(lifecycle, now))
+    }
+
+    /// Puts execution `id` in `state` now. A non-terminal state holds until
+    /// advanced or forced again; then the execution ends as its lifecycle says.
+    ///
+    /// # Errors
+    /// 404 when `id` is unknown or expired.
+    pub fn force_state(
+        &self,
+        id: &str,
+        state: ExecutionState,
+    ) -> Result<ExecutionInfo, EngineFailure> {
+        self.with_execution(id, |e, now| e.force(state, now))
+    }
+
+    /// Ends the current step of execution `id` now (no effect once terminal).
+    ///
+    /// # Errors
+    /// 404 when `id` is unknown or expired.
+    pub fn advance_execution(&self, id: &str) -> Result<ExecutionInfo, EngineFailure> {
+        self.with_execution(id, |e, now| e.advance(now))
+    }
+
+    fn with_execution(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Execution, DateTime<Utc>),
+    ) -> Result<ExecutionInfo, EngineFailure> {
+        let (mut state, now) = self.lock_state();
+        let execution = state
+            .get_mut(id)
+            .ok_or_else(|| EngineFailure::not_found(id))?;
+        change(execution, now);
+        Ok(execution.info())
+    }
+
+    /// Every live execution, in submit order.
+    #[must_use]
+    pub fn executions(&self) -> Vec<ExecutionInfo> {
+        let (state, _) = self.lock_state();
+        state.executions.values().map(Execution::info).collect()
+    }
+
+    /// One live execution.
+    #[must_use]
+    pub fn execution(&self, id: &str) -> Option<ExecutionInfo> {
+        let (mut state, _) = self.lock_state();
+        state.get_mut(id).map(|e| e.info())
+    }
+
+    /// Drops every execution, script and fault rule; keeps the configuration
+    /// (default lifecycle included) and the clock.
+    pub fn reset(&self) {
+        {
+            let mut state = lock(&self.state);
+            state.executions.clear();
+            state.by_id.clear();
+            state.script_next.clear();
+            state.script_kind.clear();
+        }
+        self.clear_faults();
+    }
+
+    /// Adds a fault rule; returns its id.
+    pub fn add_fault(&self, rule: FaultRule) -> u64 {
+        lock(&self.faults).add(rule)
+    }
+
+    /// Removes a fault rule; whether it existed.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        lock(&self.faults).remove(id)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// The live fault rules with their ids, in the order they are consulted.
+    #[must_use]
+    pub fn fault_rules(&self) -> Vec<(u64, FaultRule)> {
+        lock(&self.faults).list()
+    }
+
+    /// The fault for one request, if a rule fires (rules are consulted in
+    /// the order they were added; the first that fires wins; spent rules go).
+    /// Call it once per request, before the operation.
+    pub fn take_fault(&self, operation: Operation, execution_id: Option<&str>) -> Option<Fault> {
+        lock(&self.faults).take(operation, execution_id)
+    }
+}

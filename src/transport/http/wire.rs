@@ -1,0 +1,273 @@
+//! The request/response plumbing shared by the 11 operations: one generic
+//! [`Wire::send`] that expands the path, attaches the bearer token, sends,
+//! reads the metadata and maps the answer to the contract's types.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use super::urls;
+use crate::auth::{AccessToken, TokenProvider};
+use crate::error::{Error, Result, TransportErrorKind};
+use crate::retry::parse_retry_after;
+use crate::transport::{
+    ApiResponse, PageRequest, RateLimitInfo, ResponseMeta, body_snippet, error_from_answer,
+};
+
+pub(crate) const JSON: &str = "application/json";
+
+/// One operation to send: method, path template with its parameters, query
+/// and an optional JSON body.
+pub(super) struct Call<'a> {
+    method: Method,
+    template: &'static str,
+    params: Vec<&'a str>,
+    query: Vec<(&'static str, String)>,
+    body: Option<serde_json::Result<Vec<u8>>>,
+}
+
+impl<'a> Call<'a> {
+    /// A GET of `template` with `params` filling its placeholders in order.
+    pub(super) fn get(template: &'static str, params: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            method: Method::GET,
+            template,
+            params: params.into_iter().collect(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// A POST of `body` as JSON.
+    pub(super) fn post(
+        template: &'static str,
+        params: impl IntoIterator<Item = &'a str>,
+        body: &(impl Serialize + ?Sized),
+    ) -> Self {
+        Self {
+            method: Method::POST,
+            body: Some(serde_json::to_vec(body)),
+            ..Self::get(template, params)
+        }
+    }
+
+    /// Adds `pageSize` and `after` when set.
+    pub(super) fn page(mut self, page: &PageRequest) -> Self {
+        if let Some(size) = page.page_size {
+            self.query.push(("pageSize", size.to_string()));
+        }
+        if let Some(after) = &page.after {
+            self.query.push(("after", after.clone()));
+        }
+        self
+    }
+
+    /// Adds a query parameter when `value` is set.
+    pub(super) fn query(mut self, name: &'static str, value: Option<String>) -> Self {
+        if let Some(value) = value {
+            self.query.push((name, value));
+        }
+        self
+    }
+}
+
+/// What an [`HttpTransport`](crate::HttpTransport) shares between clones.
+pub(super) struct Wire {
+    pub(super) http: reqwest::Client,
+    pub(super) base: Url,
+    pub(super) auth: Arc<dyn TokenProvider>,
+    /// The last token the API answered 401 to, handed to the provider by
+    /// `refresh_auth` so it drops that token and no newer one.
+    last_rejected: Mutex<Option<AccessToken>>,
+}
+
+impl std::fmt::Debug for Wire {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("base_url", &self.base.as_str())
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Wire {
+    pub(super) fn new(http: reqwest::Client, base: Url, auth: Arc<dyn TokenProvider>) -> Self {
+        Self {
+            http,
+            base,
+            auth,
+            last_rejected: Mutex::new(None),
+        }
+    }
+
+    /// Sends one call and maps its answer (contract rules 1–4).
+    pub(super) async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
+        let span = tracing::debug_span!(
+            "http_request",
+            method = %call.method,
+            path = call.template,
+            status = tracing::field::Empty,
+            correlation_id = tracing::field::Empty,
+        );
+        self.exchange(call).instrument(span).await
+    }
+
+    async fn exchange<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
+        let request = self.prepare(call)?;
+        let token = self.auth.access_token().await?;
+        let started = Instant::now();
+        let outcome = read_answer(request.bearer_auth(token.secret())).await;
+        let (status, meta, bytes) = traced(outcome, started)?;
+        if !(200..300).contains(&status) {
+            if status == 401 {
+                *self.rejected() = Some(token);
+            }
+            return Err(error_from_answer(status, &bytes, meta));
+        }
+        decode(status, &bytes, meta)
+    }
+
+    /// The request of `call` without credentials; nothing is sent when the
+    /// path or the body is unusable.
+    fn prepare(&self, call: Call<'_>) -> Result<reqwest::RequestBuilder> {
+        let url = urls::expand(&self.base, call.template, &call.params)?;
+        let mut request = self.http.request(call.method, url).header(ACCEPT, JSON);
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        if let Some(body) = call.body {
+            let body =
+                body.map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+            request = request.header(CONTENT_TYPE, JSON).body(body);
+        }
+        Ok(request)
+    }
+
+    /// Tells the provider which token the API refused (contract rule 5).
+    pub(super) async fn refresh_auth(&self) -> Result<bool> {
+        let rejected = self.rejected().clone();
+        match rejected {
+            Some(token) => self.auth.refresh(&token).await,
+            // No API 401 seen: the refusal came from the token endpoint, and
+            // asking it again would only be refused again.
+            None => Ok(false),
+        }
+    }
+
+    fn rejected(&self) -> std::sync::MutexGuard<'_, Option<AccessToken>> {
+        // The guarded value is a plain Option: a panic elsewhere cannot leave it torn.
+        self.last_rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Status, metadata and body of an answer.
+type Answer = (u16, ResponseMeta, Vec<u8>);
+
+/// Sends `request` and reads the whole answer.
+async fn read_answer(request: reqwest::RequestBuilder) -> Result<Answer> {
+    let response = request.send().await.map_err(transport_error)?;
+    let status = response.status().as_u16();
+    let meta = meta_from_headers(status, response.headers());
+    // `Vec::from(Bytes)` reuses the buffer when it is not shared.
+    let bytes = response.bytes().await.map_err(transport_error)?.into();
+    Ok((status, meta, bytes))
+}
+
+/// Records the outcome of one exchange on the current span and as an event.
+fn traced(outcome: Result<Answer>, started: Instant) -> Result<Answer> {
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match &outcome {
+        Ok((status, meta, _)) => {
+            let span = tracing::Span::current();
+            span.record("status", status);
+            span.record("correlation_id", meta.correlation_id.as_deref());
+            tracing::debug!(status, elapsed_ms, "http answer");
+        }
+        Err(error) => tracing::debug!(error = %error, elapsed_ms, "http request failed"),
+    }
+    outcome
+}
+
+/// Decodes a 2xx body into `T`, or [`Error::Decode`] with a snippet.
+fn decode<T: DeserializeOwned>(
+    status: u16,
+    bytes: &[u8],
+    meta: ResponseMeta,
+) -> Result<ApiResponse<T>> {
+    match serde_json::from_slice(bytes) {
+        Ok(body) => Ok(ApiResponse { body, meta }),
+        Err(e) => Err(Error::Decode {
+            status,
+            message: e.to_string(),
+            snippet: body_snippet(bytes),
+            correlation_id: meta.correlation_id,
+        }),
+    }
+}
+
+/// Reads status, correlation id, `Retry-After` and the rate-limit headers.
+pub(crate) fn meta_from_headers(status: u16, headers: &HeaderMap) -> ResponseMeta {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let number = |name: &str| text(name).and_then(|v| v.parse::<u64>().ok());
+    let rate_limit = RateLimitInfo {
+        count: number("inin-ratelimit-count"),
+        allowed: number("inin-ratelimit-allowed"),
+        reset: number("inin-ratelimit-reset"),
+    };
+    ResponseMeta {
+        status,
+        correlation_id: text("inin-correlation-id").map(str::to_owned),
+        retry_after: text("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now())),
+        rate_limit: (rate_limit != RateLimitInfo::default()).then_some(rate_limit),
+    }
+}
+
+/// Maps a reqwest error to [`Error::Transport`]. The URL is dropped from the
+/// message (it adds nothing the caller lacks) and no header is ever in it.
+pub(crate) fn transport_error(error: reqwest::Error) -> Error {
+    let error = error.without_url();
+    let (kind, not_sent) = if error.is_connect() {
+        (TransportErrorKind::Connect, true)
+    } else if error.is_timeout() {
+        (TransportErrorKind::Timeout, false)
+    } else if error.is_body() || error.is_decode() || error.is_request() {
+        (TransportErrorKind::Io, false)
+    } else {
+        (TransportErrorKind::Other, false)
+    };
+    Error::Transport {
+        kind,
+        message: describe(&error),
+        not_sent,
+    }
+}
+
+/// The error and its sources, joined, as `error: cause: root cause`.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
