@@ -52,18 +52,22 @@ impl ResumeHint {
     }
 }
 
+/// An SDK error and what was being done when it happened.
+#[derive(Debug)]
+pub(crate) struct SdkFailure {
+    /// What was being done, e.g. "submitting the organisation query".
+    pub(crate) doing: String,
+    /// The error.
+    pub(crate) error: Error,
+    /// How to pick the wait up again, when that makes sense.
+    pub(crate) resume: Option<ResumeHint>,
+}
+
 /// Why the command did not print rows.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// An SDK error while doing something.
-    Sdk {
-        /// What was being done, e.g. "submitting the organisation query".
-        doing: String,
-        /// The error.
-        error: Error,
-        /// How to pick the wait up again, when that makes sense.
-        resume: Option<ResumeHint>,
-    },
+    /// An SDK error (boxed: errors carry bodies and are large).
+    Sdk(Box<SdkFailure>),
     /// Flags that clap accepted but that do not fit together.
     Usage(clap::Error),
     /// Ctrl-C.
@@ -75,17 +79,26 @@ pub(crate) enum Failure {
 impl Failure {
     /// An SDK error while doing `doing`.
     pub(crate) fn sdk(doing: impl Into<String>, error: Error) -> Self {
-        Self::Sdk {
+        Self::resumable(doing, error, None)
+    }
+
+    /// An SDK error while doing `doing`, with how to resume the wait.
+    pub(crate) fn resumable(
+        doing: impl Into<String>,
+        error: Error,
+        resume: Option<ResumeHint>,
+    ) -> Self {
+        Self::Sdk(Box::new(SdkFailure {
             doing: doing.into(),
             error,
-            resume: None,
-        }
+            resume,
+        }))
     }
 
     /// The exit code.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            Self::Sdk { error, .. } => error_code(error),
+            Self::Sdk(failure) => error_code(&failure.error),
             Self::Usage(_) => code::USAGE,
             Self::Interrupted(_) => code::INTERRUPTED,
             Self::Output(_) => code::OTHER,
@@ -95,11 +108,7 @@ impl Failure {
     /// The message for stderr: what failed, then the details support asks for.
     pub(crate) fn message(&self) -> String {
         match self {
-            Self::Sdk {
-                doing,
-                error,
-                resume,
-            } => sdk_message(doing, error, resume.as_ref()),
+            Self::Sdk(f) => sdk_message(&f.doing, &f.error, f.resume.as_ref()),
             Self::Usage(error) => error.render().to_string(),
             Self::Interrupted(Some(hint)) => format!(
                 "interrupted; the query keeps running on the service\n  execution id: {}\n  resume with: {}\n",
@@ -215,16 +224,14 @@ mod tests {
 
     #[test]
     fn the_message_names_the_step_status_correlation_and_resume_command() {
-        let failure = Failure::Sdk {
-            doing: "waiting for client jobs query job-1".into(),
-            error: Error::Api {
-                status: 503,
-                body: None,
-                snippet: None,
-                correlation_id: Some("corr-9".into()),
-            },
-            resume: Some(hint()),
+        let error = Error::Api {
+            status: 503,
+            body: None,
+            snippet: None,
+            correlation_id: Some("corr-9".into()),
         };
+        let failure =
+            Failure::resumable("waiting for client jobs query job-1", error, Some(hint()));
         let text = failure.message();
         assert!(text.starts_with("error: waiting for client jobs query job-1 failed: api error"));
         assert!(text.contains("  http status: 503\n"));

@@ -6,7 +6,35 @@ use genesys_usage::{
     ClientPublicApiUsageQueryRequest, OrganizationPublicApiUsageQueryRequest,
 };
 
-use crate::args::{ClientJobsArgs, ClientQueryArgs, JobsArgs, QueryArgs, SearchArgs};
+use crate::args::{
+    ClientJobsArgs, ClientQueryArgs, Command, JobsArgs, QueryArgs, QueryKind, SearchArgs,
+};
+
+impl Command {
+    /// The kind of query this command submits (or resumes).
+    pub(crate) fn kind(&self) -> QueryKind {
+        match self {
+            Self::Query(_) => QueryKind::Query,
+            Self::Search(_) => QueryKind::Search,
+            Self::ClientQuery(_) => QueryKind::ClientQuery,
+            Self::ClientSummary(_) => QueryKind::ClientSummary,
+            Self::Jobs(_) => QueryKind::Jobs,
+            Self::ClientJobs(_) => QueryKind::ClientJobs,
+            Self::Resume(args) => args.kind,
+        }
+    }
+
+    /// `--page-size`, for the paged kinds.
+    pub(crate) fn page_size(&self) -> Option<u32> {
+        match self {
+            Self::Search(args) => args.page_size,
+            Self::Jobs(args) => args.filters.page_size,
+            Self::ClientJobs(args) => args.filters.page_size,
+            Self::Resume(args) => args.page_size,
+            _ => None,
+        }
+    }
+}
 
 /// `Some(list)` when the list has items.
 fn non_empty<T: Clone>(list: &[T]) -> Option<Vec<T>> {

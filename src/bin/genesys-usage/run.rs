@@ -4,7 +4,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::StreamExt;
-use genesys_usage::{Error, PagedOutput, QueryHandle, UsageClient, collect_rows};
+use genesys_usage::{
+    ApiUsageQueryResult, ClientPublicApiUsageResultsResponse, Error,
+    OrganizationPublicApiUsageResultsResponse, PagedOutput, QueryHandle, UsageClient, collect_rows,
+};
 
 use crate::args::{Command, QueryKind, ResumeArgs};
 use crate::failure::{Failure, ResumeHint};
@@ -67,11 +70,11 @@ impl Progress {
         self.collect(&handle, page_size).await.map_err(|error| {
             // Only worth resuming when the query may still complete.
             let resumable = matches!(error, Error::WaitTimeout { .. }) || error.is_retryable();
-            Failure::Sdk {
-                doing: format!("waiting for {what}"),
+            Failure::resumable(
+                format!("waiting for {what}"),
                 error,
-                resume: resumable.then_some(hint),
-            }
+                resumable.then_some(hint),
+            )
         })
     }
 
@@ -102,103 +105,77 @@ impl Progress {
     }
 }
 
+/// A handle on a submitted (or resumed) execution, by result family.
+enum Submitted {
+    Legacy(QueryHandle<ApiUsageQueryResult>),
+    Organization(QueryHandle<OrganizationPublicApiUsageResultsResponse>),
+    Client(QueryHandle<ClientPublicApiUsageResultsResponse>),
+}
+
 /// Runs `command` to its rows.
 pub(crate) async fn execute(
     command: &Command,
     client: &UsageClient,
     progress: &Progress,
 ) -> Result<Rows, Failure> {
-    let submitting =
-        |kind: QueryKind| move |e| Failure::sdk(format!("submitting the {}", kind.describe()), e);
-    match command {
-        Command::Query(args) => {
-            let kind = QueryKind::Query;
-            let handle = client
-                .submit_usage_query(&args.body())
-                .await
-                .map_err(submitting(kind))?;
-            Ok(Rows::Legacy(progress.rows(handle, kind, None).await?))
+    let (kind, page_size) = (command.kind(), command.page_size());
+    let submitted = submit(command, client)
+        .await
+        .map_err(|e| Failure::sdk(format!("submitting the {}", kind.describe()), e))?;
+    Ok(match submitted {
+        Submitted::Legacy(handle) => Rows::Legacy(progress.rows(handle, kind, page_size).await?),
+        Submitted::Organization(handle) => {
+            Rows::Organization(progress.rows(handle, kind, page_size).await?)
         }
-        Command::Search(args) => {
-            let kind = QueryKind::Search;
-            let handle = client
-                .submit_usage_simplesearch(&args.body())
-                .await
-                .map_err(submitting(kind))?;
-            Ok(Rows::Legacy(
-                progress.rows(handle, kind, args.page_size).await?,
-            ))
-        }
-        Command::ClientQuery(args) => {
-            let kind = QueryKind::ClientQuery;
-            let handle = client
-                .submit_oauth_client_usage_query(&args.client_id, &args.body())
-                .await
-                .map_err(submitting(kind))?;
-            Ok(Rows::Legacy(progress.rows(handle, kind, None).await?))
-        }
-        Command::ClientSummary(args) => {
-            let kind = QueryKind::ClientSummary;
-            let handle = client
-                .submit_oauth_client_usage_summary(&args.client_id, args.days)
-                .await
-                .map_err(submitting(kind))?;
-            Ok(Rows::Legacy(progress.rows(handle, kind, None).await?))
-        }
-        Command::Jobs(args) => {
-            let kind = QueryKind::Jobs;
-            let handle = client
-                .submit_usage_aggregates_query_job(&args.body())
-                .await
-                .map_err(submitting(kind))?;
-            let rows = progress.rows(handle, kind, args.filters.page_size).await?;
-            Ok(Rows::Organization(rows))
-        }
-        Command::ClientJobs(args) => {
-            let kind = QueryKind::ClientJobs;
-            let handle = client
-                .submit_usage_client_aggregates_query_job(&args.client_id, &args.body())
-                .await
-                .map_err(submitting(kind))?;
-            let rows = progress.rows(handle, kind, args.filters.page_size).await?;
-            Ok(Rows::Client(rows))
-        }
-        Command::Resume(args) => resume(args, client, progress).await,
-    }
+        Submitted::Client(handle) => Rows::Client(progress.rows(handle, kind, page_size).await?),
+    })
 }
 
-/// `resume`: a handle from the id, then the same wait as after a submit.
-async fn resume(
-    args: &ResumeArgs,
-    client: &UsageClient,
-    progress: &Progress,
-) -> Result<Rows, Failure> {
+/// Sends the query of `command` (or, for `resume`, only builds the handle).
+async fn submit(command: &Command, client: &UsageClient) -> Result<Submitted, Error> {
+    Ok(match command {
+        Command::Query(args) => Submitted::Legacy(client.submit_usage_query(&args.body()).await?),
+        Command::Search(args) => {
+            Submitted::Legacy(client.submit_usage_simplesearch(&args.body()).await?)
+        }
+        Command::ClientQuery(args) => Submitted::Legacy(
+            client
+                .submit_oauth_client_usage_query(&args.client_id, &args.body())
+                .await?,
+        ),
+        Command::ClientSummary(args) => Submitted::Legacy(
+            client
+                .submit_oauth_client_usage_summary(&args.client_id, args.days)
+                .await?,
+        ),
+        Command::Jobs(args) => Submitted::Organization(
+            client
+                .submit_usage_aggregates_query_job(&args.body())
+                .await?,
+        ),
+        Command::ClientJobs(args) => Submitted::Client(
+            client
+                .submit_usage_client_aggregates_query_job(&args.client_id, &args.body())
+                .await?,
+        ),
+        Command::Resume(args) => resumed(args, client),
+    })
+}
+
+/// `resume`: a handle from the id; the wait is the same as after a submit.
+fn resumed(args: &ResumeArgs, client: &UsageClient) -> Submitted {
     let id = args.execution_id.as_str();
     // clap requires --client-id for the client kinds.
     let client_id = args.client_id.clone().unwrap_or_default();
-    let (kind, size) = (args.kind, args.page_size);
-    Ok(match kind {
-        QueryKind::Query => Rows::Legacy(
-            progress
-                .rows(client.resume_usage_query(id), kind, size)
-                .await?,
-        ),
-        QueryKind::Search => Rows::Legacy(
-            progress
-                .rows(client.resume_usage_simplesearch(id), kind, size)
-                .await?,
-        ),
+    match args.kind {
+        QueryKind::Query => Submitted::Legacy(client.resume_usage_query(id)),
+        QueryKind::Search => Submitted::Legacy(client.resume_usage_simplesearch(id)),
         QueryKind::ClientQuery | QueryKind::ClientSummary => {
-            let handle = client.resume_oauth_client_usage_query(client_id, id);
-            Rows::Legacy(progress.rows(handle, kind, size).await?)
+            Submitted::Legacy(client.resume_oauth_client_usage_query(client_id, id))
         }
-        QueryKind::Jobs => {
-            let handle = client.resume_usage_aggregates_query_job(id);
-            Rows::Organization(progress.rows(handle, kind, size).await?)
-        }
+        QueryKind::Jobs => Submitted::Organization(client.resume_usage_aggregates_query_job(id)),
         QueryKind::ClientJobs => {
-            let handle = client.resume_usage_client_aggregates_query_job(client_id, id);
-            Rows::Client(progress.rows(handle, kind, size).await?)
+            Submitted::Client(client.resume_usage_client_aggregates_query_job(client_id, id))
         }
-    })
+    }
 }
