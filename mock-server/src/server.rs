@@ -66,7 +66,10 @@ pub(crate) async fn serve_state(
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(open = connections.len(), "closing connections that did not finish in time");
+        tracing::warn!(
+            open = connections.len(),
+            "closing connections that did not finish in time"
+        );
         connections.shutdown().await;
     }
     Ok(())
