@@ -30,4 +30,4 @@ async fn fake() -> FakeHarness {
     }
 }
 
-conformance_tests!(fake(), start_paused = true);
+conformance_tests!(fake(), (start_paused = true));

@@ -179,7 +179,7 @@ async fn client_query_and_summary_are_polled_through_l6_of_their_client_only() {
         .unwrap()
         .body;
     let l7 = fake
-        .get_oauth_client_usage_summary(CLIENT_CREDS, Some("3"))
+        .get_oauth_client_usage_summary(CLIENT_CREDS, Some(3))
         .await
         .unwrap();
     assert_eq!(l7.meta.status, 202);
@@ -432,7 +432,7 @@ async fn validation_errors_are_400_bad_request_naming_the_field() {
         ["interval"]
     );
     let days = fake
-        .get_oauth_client_usage_summary(CLIENT_CREDS, Some("0"))
+        .get_oauth_client_usage_summary(CLIENT_CREDS, Some(0))
         .await
         .unwrap_err();
     assert_eq!(fields(&days), ["days"]);

@@ -388,11 +388,12 @@ pub async fn a_forced_state_is_seen_by_the_next_poll(h: &impl Harness) {
     ));
 }
 
-/// Generates one `#[tokio::test]` per check for a harness constructor.
+/// Generates one `#[tokio::test]` per check for a harness constructor;
+/// `$flavor` is the parenthesised argument list of `tokio::test`.
 #[macro_export]
 macro_rules! conformance_tests {
-    ($make:expr, $($flavor:tt)*) => {
-        $crate::conformance_tests!(@each $make, [$($flavor)*],
+    ($make:expr, $flavor:tt) => {
+        $crate::conformance_tests!(@each $make, $flavor,
             organisation_query_runs_to_complete,
             the_same_query_gives_the_same_rows,
             a_failed_query_stops_polling_with_a_typed_error,
@@ -414,9 +415,9 @@ macro_rules! conformance_tests {
             a_forced_state_is_seen_by_the_next_poll,
         );
     };
-    (@each $make:expr, [$($flavor:tt)*], $($name:ident),+ $(,)?) => {
+    (@each $make:expr, $flavor:tt, $($name:ident),+ $(,)?) => {
         $(
-            #[tokio::test($($flavor)*)]
+            #[tokio::test $flavor]
             async fn $name() {
                 let harness = $make.await;
                 conformance::$name(&harness).await;

@@ -97,8 +97,10 @@ impl UsageTransport for FakeTransport {
     async fn get_oauth_client_usage_summary(
         &self,
         client_id: &str,
-        days: Option<&str>,
+        days: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
+        let days = days.map(|d| d.to_string());
+        let days = days.as_deref();
         let args = CallArgs {
             client_id: Some(client_id),
             days,
