@@ -182,9 +182,7 @@ impl IntoResponse for ApiError {
         if let Some(retry_after) = self.retry_after {
             headers.insert(header::RETRY_AFTER, retry_after);
         }
-        response
-            .extensions_mut()
-            .insert(PendingErrorBody(self.body));
+        response.extensions_mut().insert(PendingErrorBody(self.body));
         response
     }
 }

@@ -16,10 +16,7 @@ fn main() -> ExitCode {
     let config = match Args::parse().into_config() {
         Ok(config) => config,
         Err(error) => {
-            #[allow(
-                clippy::print_stderr,
-                reason = "before logging exists, stderr is the channel"
-            )]
+            #[allow(clippy::print_stderr, reason = "before logging exists, stderr is the channel")]
             {
                 eprintln!("genesys-usage-mock: {error}");
             }
@@ -27,10 +24,7 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::error!(%error, "cannot start the async runtime");

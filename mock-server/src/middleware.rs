@@ -36,11 +36,7 @@ struct Arrival {
     headers: std::collections::BTreeMap<String, String>,
 }
 
-pub(crate) async fn outer(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn outer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let correlation_id = uuid::Uuid::new_v4().to_string();
     let path = request.uri().path().to_owned();
     let journaled = !path.starts_with("/__admin");
@@ -70,10 +66,7 @@ pub(crate) async fn outer(
     if let Ok(value) = HeaderValue::from_str(&correlation_id) {
         response.headers_mut().insert(CORRELATION_HEADER, value);
     }
-    let note = response
-        .extensions_mut()
-        .remove::<CallNote>()
-        .unwrap_or_default();
+    let note = response.extensions_mut().remove::<CallNote>().unwrap_or_default();
     if journaled {
         record(&state, arrival, &response, &note, correlation_id);
     }

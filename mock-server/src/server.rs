@@ -66,10 +66,7 @@ pub(crate) async fn serve_state(
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(
-            open = connections.len(),
-            "closing connections that did not finish in time"
-        );
+        tracing::warn!(open = connections.len(), "closing connections that did not finish in time");
         connections.shutdown().await;
     }
     Ok(())
