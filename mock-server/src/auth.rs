@@ -56,7 +56,9 @@ impl TokenStore {
                 tokens.expiry.remove(&oldest);
             }
         }
-        tokens.expiry.insert(token.clone(), Instant::now() + self.ttl);
+        tokens
+            .expiry
+            .insert(token.clone(), Instant::now() + self.ttl);
         tokens.order.push_back(token.clone());
         (token, self.ttl.as_secs().max(1))
     }
@@ -165,7 +167,10 @@ mod tests {
     #[test]
     fn bearer_scheme_is_case_insensitive() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer abc"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc"),
+        );
         assert_eq!(bearer(&headers).as_deref(), Some("abc"));
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
         assert_eq!(bearer(&headers), None);

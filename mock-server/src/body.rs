@@ -40,9 +40,8 @@ pub(crate) async fn read_body(
     let read = async {
         let mut collected = BytesMut::new();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| {
-                ApiError::bad_request("The request body could not be read.", None)
-            })?;
+            let chunk = chunk
+                .map_err(|_| ApiError::bad_request("The request body could not be read.", None))?;
             if collected.len() + chunk.len() > limit {
                 drain(&mut stream).await;
                 return Err(ApiError::payload_too_large(limit));
@@ -80,9 +79,13 @@ pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let value = headers
         .get(header::CONTENT_TYPE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let essence = value
-        .as_deref()
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let essence = value.as_deref().map(|v| {
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
     match essence.as_deref() {
         Some("application/json") => Ok(()),
         _ => Err(ApiError::unsupported_media_type(value.as_deref())),
@@ -117,7 +120,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
 
 fn malformed(error: &serde_json::Error) -> ApiError {
     ApiError::bad_request(
-        format!("The request could not be understood by the server due to malformed syntax: {error}"),
+        format!(
+            "The request could not be understood by the server due to malformed syntax: {error}"
+        ),
         None,
     )
 }
@@ -190,12 +195,15 @@ mod tests {
 
     #[test]
     fn a_missing_required_field_is_named() {
-        assert_eq!(field_of(r#"{"granularity": "Day"}"#).as_deref(), Some("interval"));
+        assert_eq!(
+            field_of(r#"{"granularity": "Day"}"#).as_deref(),
+            Some("interval")
+        );
     }
 
     #[test]
     fn malformed_json_is_a_bad_request_without_a_field() {
-        for body in ["{", "not json", "", "{} trailing"] {
+        for body in ["{", "not json", "", r#"{"interval": "x"} trailing"#] {
             let err = parse_json::<ApiUsageOrganizationQuery>(body.as_bytes()).unwrap_err();
             assert_eq!(err.status, StatusCode::BAD_REQUEST, "{body}");
             assert_eq!(err.body.field_names().count(), 0, "{body}");

@@ -123,7 +123,12 @@ pub struct Args {
           require_equals = true, default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub no_admin: Option<bool>,
     /// Require `Authorization: Bearer <TOKEN>` on admin calls.
-    #[arg(long, env = "GENESYS_MOCK_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "GENESYS_MOCK_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub admin_token: Option<String>,
     /// Entries kept in the request journal [default: 10000].
     #[arg(long, env = "GENESYS_MOCK_JOURNAL_SIZE")]
@@ -214,7 +219,9 @@ fn file_duration(
     match value {
         None => Ok(None),
         Some(FileDuration::Seconds(s)) => Ok(Some(Duration::from_secs(s))),
-        Some(FileDuration::Text(t)) => parse_duration(&t).map(Some).map_err(|m| invalid(setting, m)),
+        Some(FileDuration::Text(t)) => parse_duration(&t)
+            .map(Some)
+            .map_err(|m| invalid(setting, m)),
     }
 }
 
@@ -303,19 +310,28 @@ impl Args {
             host: self.host.or(file.host).unwrap_or(defaults.host),
             port: self.port.or(file.port).unwrap_or(defaults.port),
             port_file: self.port_file.or(file.port_file),
-            client_id: self.client_id.or(file.client_id).unwrap_or(defaults.client_id),
+            client_id: self
+                .client_id
+                .or(file.client_id)
+                .unwrap_or(defaults.client_id),
             client_secret: (self.client_secret.or(file.client_secret))
                 .unwrap_or(defaults.client_secret),
             accept_any_credentials: (self.accept_any_credentials)
                 .or(file.accept_any_credentials)
                 .unwrap_or(false),
-            token_ttl: (self.token_ttl.or(file_duration("token-ttl", file.token_ttl)?))
-                .unwrap_or(defaults.token_ttl),
+            token_ttl: (self
+                .token_ttl
+                .or(file_duration("token-ttl", file.token_ttl)?))
+            .unwrap_or(defaults.token_ttl),
             rate_limit: self.rate_limit.or(file_rate).filter(|n| *n > 0),
-            lifecycle: flag_lifecycle.or(file_lifecycle).unwrap_or(defaults.lifecycle),
+            lifecycle: flag_lifecycle
+                .or(file_lifecycle)
+                .unwrap_or(defaults.lifecycle),
             seed: self.seed.or(file.seed).unwrap_or(defaults.seed),
-            retention: (self.retention.or(file_duration("retention", file.retention)?))
-                .unwrap_or(defaults.retention),
+            retention: (self
+                .retention
+                .or(file_duration("retention", file.retention)?))
+            .unwrap_or(defaults.retention),
             max_executions: (self.max_executions.or(file.max_executions))
                 .unwrap_or(defaults.max_executions),
             records_per_day: self.records_per_day.or(file.records_per_day),

@@ -20,7 +20,10 @@ fn no_flags_and_no_file_give_the_defaults() {
     assert_eq!(config.client_id, "mock-client-id");
     assert_eq!(config.rate_limit, None);
     assert!(config.admin);
-    assert_eq!(config.lifecycle.to_string(), Lifecycle::default().to_string());
+    assert_eq!(
+        config.lifecycle.to_string(),
+        Lifecycle::default().to_string()
+    );
 }
 
 #[test]
@@ -35,9 +38,13 @@ fn flags_win_over_the_file_and_the_file_over_defaults() {
 
 #[test]
 fn rate_limit_without_a_value_means_the_default_budget() {
-    let config = args(&["--rate-limit"]).merge(FileConfig::default()).unwrap();
+    let config = args(&["--rate-limit"])
+        .merge(FileConfig::default())
+        .unwrap();
     assert_eq!(config.rate_limit, Some(DEFAULT_RATE_LIMIT));
-    let off = args(&["--rate-limit", "0"]).merge(FileConfig::default()).unwrap();
+    let off = args(&["--rate-limit", "0"])
+        .merge(FileConfig::default())
+        .unwrap();
     assert_eq!(off.rate_limit, None);
     let from_file = args(&[]).merge(file("rate-limit = true")).unwrap();
     assert_eq!(from_file.rate_limit, Some(DEFAULT_RATE_LIMIT));
@@ -94,7 +101,9 @@ fn mixing_lifecycle_forms_in_one_layer_is_an_error() {
 fn bad_values_in_the_file_name_the_setting() {
     let err = args(&[]).merge(file("token-ttl = \"soon\"")).unwrap_err();
     assert!(err.to_string().contains("token-ttl"), "{err}");
-    let err = args(&[]).merge(file("lifecycle = \"sometimes\"")).unwrap_err();
+    let err = args(&[])
+        .merge(file("lifecycle = \"sometimes\""))
+        .unwrap_err();
     assert!(err.to_string().contains("lifecycle"), "{err}");
 }
 

@@ -128,7 +128,10 @@ impl std::fmt::Debug for Config {
             .field("clock_start", &self.clock_start)
             .field("virtual_clock", &self.virtual_clock)
             .field("admin", &self.admin)
-            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("journal_size", &self.journal_size)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_header_bytes", &self.max_header_bytes)

@@ -14,7 +14,8 @@ use genesys_usage::fake::EngineFailure;
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
-    pub(crate) body: ErrorBody,
+    /// Boxed: an `ErrorBody` is large and errors travel in many `Result`s.
+    pub(crate) body: Box<ErrorBody>,
     pub(crate) retry_after: Option<HeaderValue>,
 }
 
@@ -27,7 +28,7 @@ impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ErrorBody::new(status.as_u16(), code, message),
+            body: Box::new(ErrorBody::new(status.as_u16(), code, message)),
             retry_after: None,
         }
     }
@@ -42,7 +43,8 @@ impl ApiError {
     pub(crate) fn bad_request(message: impl Into<String>, field: Option<&str>) -> Self {
         let mut error = Self::new(StatusCode::BAD_REQUEST, "bad.request", message);
         if let Some(field) = field {
-            error.body = error.body.with_detail(field, "invalid.value");
+            let body = std::mem::take(&mut *error.body);
+            *error.body = body.with_detail(field, "invalid.value");
         }
         error
     }
@@ -111,10 +113,6 @@ impl ApiError {
         )
     }
 
-    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
-    }
-
     /// 429 with the message of the normalised Genesys 429 (spec §9 h).
     /// `retry_after` is the header value; `seconds` goes into the message.
     pub(crate) fn too_many_requests(seconds: u64, retry_after: Option<HeaderValue>) -> Self {
@@ -162,7 +160,7 @@ impl From<EngineFailure> for ApiError {
         Self {
             status: StatusCode::from_u16(failure.status)
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            body: failure.body,
+            body: Box::new(failure.body),
             retry_after: None,
         }
     }
@@ -182,7 +180,9 @@ impl IntoResponse for ApiError {
         if let Some(retry_after) = self.retry_after {
             headers.insert(header::RETRY_AFTER, retry_after);
         }
-        response.extensions_mut().insert(PendingErrorBody(self.body));
+        response
+            .extensions_mut()
+            .insert(PendingErrorBody(*self.body));
         response
     }
 }

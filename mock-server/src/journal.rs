@@ -71,7 +71,10 @@ impl JournalFilter {
         self.method
             .as_ref()
             .is_none_or(|m| m.eq_ignore_ascii_case(&entry.method))
-            && self.path.as_ref().is_none_or(|p| entry.path.contains(p.as_str()))
+            && self
+                .path
+                .as_ref()
+                .is_none_or(|p| entry.path.contains(p.as_str()))
             && self
                 .execution_id
                 .as_ref()
@@ -249,7 +252,10 @@ mod tests {
     #[test]
     fn authorization_is_redacted_but_keeps_its_scheme() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer s3cret"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3cret"),
+        );
         headers.insert("x-long", HeaderValue::from_str(&"a".repeat(2000)).unwrap());
         let out = redacted_headers(&headers);
         assert_eq!(out["authorization"], "Bearer <redacted>");

@@ -39,9 +39,11 @@
 //! - Order of checks on an API call: body size (413), bearer token (401), rate
 //!   limit (429), injected fault, `X-Mock-Lifecycle`, content type (415), JSON
 //!   (400), then the engine.
-//! - A `reset` fault closes the connection before the request is processed,
-//!   so it provably had no effect; `truncate`, `malformed`, `content-type` and
-//!   `slow` shape the answer of a request that *was* processed.
+//! - Faults follow the engine's contract: `429`, `5xx` and `token-expired`
+//!   answer instead of processing the request; `latency` delays it; `reset`,
+//!   `truncate`, `malformed`, `content-type` and `slow` spoil the answer of a
+//!   request that *was* processed (a `reset` closes the connection with an
+//!   RST and no answer at all).
 //! - Token expiry follows real time, not the emulation clock.
 
 #![forbid(unsafe_code)]
@@ -86,7 +88,6 @@ pub mod exit_code {
 /// The application as an axum [`Router`](axum::Router), for use with any
 /// server or `tower::ServiceExt::oneshot`. Connection-level faults need
 /// [`serve`]; here a `reset` fault becomes a failing body instead.
-#[must_use]
 pub fn app(config: Config) -> axum::Router {
     routes::router(state::AppState::new(config))
 }

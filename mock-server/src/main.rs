@@ -16,7 +16,10 @@ fn main() -> ExitCode {
     let config = match Args::parse().into_config() {
         Ok(config) => config,
         Err(error) => {
-            #[allow(clippy::print_stderr, reason = "before logging exists, stderr is the channel")]
+            #[allow(
+                clippy::print_stderr,
+                reason = "before logging exists, stderr is the channel"
+            )]
             {
                 eprintln!("genesys-usage-mock: {error}");
             }
@@ -24,7 +27,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::error!(%error, "cannot start the async runtime");
@@ -66,9 +72,10 @@ async fn run(config: Config) -> i32 {
             return exit_code::PORT_FILE_FAILED;
         }
     }
+    let shutdown = shutdown_signal();
     tracing::info!(config = ?config, "starting");
     announce(addr);
-    match serve(listener, config, shutdown_signal()).await {
+    match serve(listener, config, shutdown).await {
         Ok(()) => {
             tracing::info!("stopped");
             exit_code::OK
@@ -99,23 +106,28 @@ fn write_port_file(path: &Path, port: u16) -> std::io::Result<()> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers the SIGINT/SIGTERM handlers now (before the listening line is
+/// printed, so an early signal is never lost) and resolves on either.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) else {
+                tracing::warn!("cannot listen for signals; stop with POST /__admin/shutdown");
+                return std::future::pending::<()>().await;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => tracing::info!("SIGINT received"),
+                _ = terminate.recv() => tracing::info!("SIGTERM received"),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("SIGINT received"),
-        () = terminate => tracing::info!("SIGTERM received"),
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("interrupt received");
     }
 }

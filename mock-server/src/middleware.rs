@@ -19,10 +19,6 @@ use crate::journal::{JournalEntry, redacted_headers};
 use crate::pipeline::CallNote;
 use crate::state::AppState;
 
-/// The correlation id of the request being served (also its `contextId`).
-#[derive(Debug, Clone)]
-pub(crate) struct CorrelationId(pub(crate) String);
-
 /// The response header carrying the correlation id.
 pub(crate) const CORRELATION_HEADER: &str = "inin-correlation-id";
 
@@ -36,7 +32,7 @@ struct Arrival {
     headers: std::collections::BTreeMap<String, String>,
 }
 
-pub(crate) async fn outer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn outer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let correlation_id = uuid::Uuid::new_v4().to_string();
     let path = request.uri().path().to_owned();
     let journaled = !path.starts_with("/__admin");
@@ -53,9 +49,6 @@ pub(crate) async fn outer(State(state): State<AppState>, mut request: Request, n
         path,
     };
     let kill = request.extensions().get::<Arc<KillSwitch>>().cloned();
-    request
-        .extensions_mut()
-        .insert(CorrelationId(correlation_id.clone()));
     let limit = state.config.max_header_bytes;
     let mut response = if header_bytes(request.headers()) > limit {
         ApiError::headers_too_large(limit).into_response()
@@ -66,7 +59,10 @@ pub(crate) async fn outer(State(state): State<AppState>, mut request: Request, n
     if let Ok(value) = HeaderValue::from_str(&correlation_id) {
         response.headers_mut().insert(CORRELATION_HEADER, value);
     }
-    let note = response.extensions_mut().remove::<CallNote>().unwrap_or_default();
+    let note = response
+        .extensions_mut()
+        .remove::<CallNote>()
+        .unwrap_or_default();
     if journaled {
         record(&state, arrival, &response, &note, correlation_id);
     }

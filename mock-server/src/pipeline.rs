@@ -209,7 +209,7 @@ impl Call {
         let fault = self.take_fault(state, &parts.headers)?;
         note.fault = fault.as_ref().map(fault_name);
         if let Some(fault) = &fault {
-            before_handler(state, fault, token.as_deref(), note).await?;
+            before_handler(state, fault, token.as_deref()).await?;
         }
         let lifecycle = self.lifecycle(&parts.headers)?;
         let input = CallInput {
@@ -218,8 +218,10 @@ impl Call {
             body,
             lifecycle,
         };
+        // Wire faults spoil whatever answer comes, success or error.
+        note.wire = fault.as_ref().and_then(WireFault::from_fault);
         let answer = handler(&input)?;
-        Ok(after_handler(answer, fault.as_ref(), note))
+        Ok(reshape_status(answer, fault.as_ref(), self.operation))
     }
 
     fn take_fault(&self, state: &AppState, headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {
@@ -289,68 +291,58 @@ fn rate_limited(decision: &RateDecision) -> ApiError {
     )
 }
 
-/// Faults that answer instead of the handler, or delay it.
+/// Faults that answer instead of the handler (with the engine's own error
+/// bodies, so the fake and the server say the same), or delay it.
 async fn before_handler(
     state: &AppState,
     fault: &Fault,
     token: Option<&str>,
-    note: &mut CallNote,
 ) -> Result<(), ApiError> {
-    match fault {
-        Fault::RateLimited { retry_after } => Err(injected_429(retry_after)),
-        Fault::ServerError { status } => Err(ApiError::server_error(*status)),
-        Fault::TokenExpired => {
-            if let Some(token) = token {
-                state.tokens.revoke(token);
-            }
-            Err(ApiError::bad_credentials())
-        }
-        Fault::Latency { delay } => {
-            tokio::time::sleep(*delay).await;
-            Ok(())
-        }
-        Fault::ConnectionReset => {
-            // Close before the handler runs: the request provably had no effect.
-            note.wire = Some(WireFault::Reset);
-            Err(ApiError::server_error(500))
-        }
-        _ => Ok(()),
+    if let Fault::Latency { delay } = fault {
+        tokio::time::sleep(*delay).await;
+        return Ok(());
     }
+    let Some(failure) = fault.error_answer() else {
+        return Ok(());
+    };
+    if let (Fault::TokenExpired, Some(token)) = (fault, token) {
+        state.tokens.revoke(token);
+    }
+    let mut error = ApiError::from(failure);
+    if let Fault::RateLimited { retry_after } = fault {
+        error.retry_after = retry_after_header(retry_after);
+    }
+    Err(error)
 }
 
-fn injected_429(hint: &RetryAfterHint) -> ApiError {
+fn retry_after_header(hint: &RetryAfterHint) -> Option<HeaderValue> {
     match hint {
-        RetryAfterHint::Seconds(secs) => {
-            ApiError::too_many_requests(*secs, Some(HeaderValue::from(*secs)))
-        }
+        RetryAfterHint::Seconds(secs) => Some(HeaderValue::from(*secs)),
         RetryAfterHint::HttpDate(secs) => {
             let when = std::time::SystemTime::now() + std::time::Duration::from_secs(*secs);
-            let date = httpdate::fmt_http_date(when);
-            ApiError::too_many_requests(*secs, HeaderValue::from_str(&date).ok())
+            HeaderValue::from_str(&httpdate::fmt_http_date(when)).ok()
         }
-        RetryAfterHint::Absent => ApiError::too_many_requests(0, None),
+        RetryAfterHint::Absent => None,
     }
 }
 
-/// Faults that reshape the handler's answer.
-fn after_handler(mut answer: Answer, fault: Option<&Fault>, note: &mut CallNote) -> Answer {
-    match fault {
-        Some(Fault::UnknownStatus { status }) if is_success(answer.status) => {
-            if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
-                if let Some(object) = value.as_object_mut() {
-                    object.insert("queryStatus".into(), status.clone().into());
-                    answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
-                    answer.terminal = false;
-                }
-            }
-            answer
-        }
-        Some(fault) => {
-            note.wire = WireFault::from_fault(fault);
-            answer
-        }
-        None => answer,
+/// The `UnknownStatus` fault: a successful results answer with its
+/// `queryStatus` replaced by the given text.
+fn reshape_status(mut answer: Answer, fault: Option<&Fault>, operation: Operation) -> Answer {
+    let Some(Fault::UnknownStatus { status }) = fault else {
+        return answer;
+    };
+    if !is_results_get(operation) || !is_success(answer.status) {
+        return answer;
     }
+    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
+        if let Some(object) = value.as_object_mut() {
+            object.insert("queryStatus".into(), status.clone().into());
+            answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
+            answer.terminal = false;
+        }
+    }
+    answer
 }
 
 fn is_success(status: u16) -> bool {

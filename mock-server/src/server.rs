@@ -43,18 +43,24 @@ pub(crate) async fn serve_state(
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
-        tokio::select! {
+        let accepted = tokio::select! {
             () = &mut shutdown => break,
-            _ = admin_shutdown.wait_for(|requested| *requested) => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
-                    connections.spawn(serve_connection(stream, app.clone(), stopped.clone(), max_buf));
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                }
-            },
+            () = shutdown_requested(&mut admin_shutdown) => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, _peer)) => {
+                connections.spawn(serve_connection(
+                    stream,
+                    app.clone(),
+                    stopped.clone(),
+                    max_buf,
+                ));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+            }
         }
         while connections.try_join_next().is_some() {}
     }
@@ -66,10 +72,21 @@ pub(crate) async fn serve_state(
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(open = connections.len(), "closing connections that did not finish in time");
+        tracing::warn!(
+            open = connections.len(),
+            "closing connections that did not finish in time"
+        );
         connections.shutdown().await;
     }
     Ok(())
+}
+
+/// Resolves once `POST /__admin/shutdown` was called.
+async fn shutdown_requested(requested: &mut watch::Receiver<bool>) {
+    if requested.wait_for(|yes| *yes).await.is_err() {
+        // The state (and its sender) is gone: nobody can ask any more.
+        std::future::pending::<()>().await;
+    }
 }
 
 async fn serve_connection(

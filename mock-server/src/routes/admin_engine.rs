@@ -130,9 +130,8 @@ struct LifecycleChange {
 }
 
 fn parse_lifecycle(text: &str) -> Result<Lifecycle, ApiError> {
-    text.parse::<Lifecycle>().map_err(|e| {
-        ApiError::bad_request(format!("Invalid lifecycle: {e}"), Some("lifecycle"))
-    })
+    text.parse::<Lifecycle>()
+        .map_err(|e| ApiError::bad_request(format!("Invalid lifecycle: {e}"), Some("lifecycle")))
 }
 
 async fn script_execution(
@@ -216,7 +215,11 @@ async fn add_fault(State(state): State<AppState>, request: Request) -> Response 
     let rule: FaultRule = try_answer!(crate::body::parse_json(&bytes));
     let shown = serde_json::to_value(&rule).unwrap_or_default();
     let id = state.engine.add_fault(rule);
-    (StatusCode::CREATED, Json(json!({ "id": id, "rule": shown }))).into_response()
+    (
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "rule": shown })),
+    )
+        .into_response()
 }
 
 async fn clear_faults(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -98,7 +98,9 @@ async fn post_usage_client_aggregates_query_jobs(
         .run(&state, request, move |input| {
             let query: ClientPublicApiUsageQueryRequest = input.json()?;
             let lifecycle = input.lifecycle.clone();
-            submitted(engine.post_usage_client_aggregates_query_jobs(&client_id, &query, lifecycle)?)
+            submitted(
+                engine.post_usage_client_aggregates_query_jobs(&client_id, &query, lifecycle)?,
+            )
         })
         .await
 }
@@ -113,10 +115,13 @@ async fn get_usage_client_aggregates_query_job(
         Err(error) => return error.into_response(),
     };
     let engine = state.engine.clone();
-    Call::new(Operation::GetUsageClientAggregatesQueryJob, Some(id.clone()))
-        .run(&state, request, move |input| {
-            let page = input.page()?;
-            results(engine.get_usage_client_aggregates_query_job(&client_id, &id, &page)?)
-        })
-        .await
+    Call::new(
+        Operation::GetUsageClientAggregatesQueryJob,
+        Some(id.clone()),
+    )
+    .run(&state, request, move |input| {
+        let page = input.page()?;
+        results(engine.get_usage_client_aggregates_query_job(&client_id, &id, &page)?)
+    })
+    .await
 }

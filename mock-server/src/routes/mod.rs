@@ -49,7 +49,10 @@ pub(crate) fn path_params<T: DeserializeOwned + Send>(
 ) -> Result<T, ApiError> {
     path.map(|Path(value)| value).map_err(|rejection| {
         ApiError::bad_request(
-            format!("The path parameters are not valid: {}", rejection.body_text()),
+            format!(
+                "The path parameters are not valid: {}",
+                rejection.body_text()
+            ),
             None,
         )
     })

@@ -28,11 +28,7 @@ fn issue(state: &AppState, input: &CallInput) -> Result<Answer, ApiError> {
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&input.body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     // RFC 6749 §2.3.1: Basic auth, or (less preferred) the form fields.
     let credentials = basic_credentials(&input.headers)
         .or_else(|| Some((field("client_id")?, field("client_secret")?)));

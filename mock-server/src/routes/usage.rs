@@ -12,9 +12,9 @@ use genesys_usage::{
 };
 
 use super::path_params;
+use crate::error::ApiError;
 use crate::pipeline::{Answer, Call};
 use crate::state::AppState;
-use crate::error::ApiError;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -105,12 +105,15 @@ async fn get_usage_simplesearch_execution_id_results(
         Err(error) => return error.into_response(),
     };
     let engine = state.engine.clone();
-    Call::new(Operation::GetUsageSimplesearchExecutionIdResults, Some(id.clone()))
-        .run(&state, request, move |input| {
-            let page = input.page()?;
-            results(engine.get_usage_simplesearch_execution_id_results(&id, &page)?)
-        })
-        .await
+    Call::new(
+        Operation::GetUsageSimplesearchExecutionIdResults,
+        Some(id.clone()),
+    )
+    .run(&state, request, move |input| {
+        let page = input.page()?;
+        results(engine.get_usage_simplesearch_execution_id_results(&id, &page)?)
+    })
+    .await
 }
 
 async fn post_oauth_client_usage_query(
@@ -163,7 +166,11 @@ async fn get_oauth_client_usage_summary(
         .run(&state, request, move |input| {
             let days = input.query_param("days");
             let lifecycle = input.lifecycle.clone();
-            submitted(engine.get_oauth_client_usage_summary(&client_id, days.as_deref(), lifecycle)?)
+            submitted(engine.get_oauth_client_usage_summary(
+                &client_id,
+                days.as_deref(),
+                lifecycle,
+            )?)
         })
         .await
 }
