@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::clock::{Clock, to_chrono};
 use super::dataset::Dataset;
@@ -86,7 +86,7 @@ impl EngineFailure {
 }
 
 /// What the admin API shows of one execution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionInfo {
     /// Execution (or job) id.
@@ -368,5 +368,71 @@ impl Engine {
     /// Call it once per request, before the operation.
     pub fn take_fault(&self, operation: Operation, execution_id: Option<&str>) -> Option<Fault> {
         lock(&self.faults).take(operation, execution_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_shareable_across_tasks() {
+        fn assert_send_sync<T: Send + Sync + std::fmt::Debug>() {}
+        assert_send_sync::<Engine>();
+    }
+
+    #[test]
+    fn max_executions_evicts_the_oldest_terminal_first() {
+        let config = EngineConfig {
+            max_executions: 2,
+            ..EngineConfig::default()
+        };
+        let engine = Engine::with_clock(config, Clock::new());
+        let query = crate::models::ApiUsageOrganizationQuery::new("2024-01-01/2024-01-02");
+        let submit = |lc: &str| {
+            let reply = engine
+                .post_usage_query(&query, Some(lc.parse().unwrap()))
+                .unwrap();
+            reply.body.execution_id.unwrap()
+        };
+        let running = submit("running:manual,complete");
+        let done = submit("complete");
+        let newest = submit("complete");
+        let live: Vec<String> = engine.executions().into_iter().map(|e| e.id).collect();
+        assert_eq!(live, [running, newest]);
+        assert!(engine.execution(&done).is_none());
+    }
+
+    #[test]
+    fn scripts_apply_in_order_explicit_next_kind_default() {
+        let engine = Engine::new(EngineConfig::default());
+        engine.script_kind(QueryKind::Organization, "failed".parse().unwrap());
+        engine.script_next("running:9,complete".parse().unwrap());
+        let query = crate::models::ApiUsageOrganizationQuery::new("2024-01-01/2024-01-02");
+        let lifecycles: Vec<String> = [Some("complete"), None, None]
+            .into_iter()
+            .map(|explicit| {
+                let lc = explicit.map(|t| t.parse().unwrap());
+                let id = engine
+                    .post_usage_query(&query, lc)
+                    .unwrap()
+                    .body
+                    .execution_id
+                    .unwrap();
+                engine.execution(&id).unwrap().lifecycle
+            })
+            .collect();
+        assert_eq!(lifecycles, ["complete", "running:9,complete", "failed"]);
+        engine.reset();
+        let id = engine
+            .post_usage_query(&query, None)
+            .unwrap()
+            .body
+            .execution_id
+            .unwrap();
+        assert_eq!(
+            engine.execution(&id).unwrap().lifecycle,
+            "pending:1,running:1,complete"
+        );
     }
 }

@@ -104,31 +104,9 @@ impl Engine {
         client_id: Option<&str>,
         count: bool,
     ) -> Result<Polled, EngineFailure> {
-        let query = {
-            let (mut state, now) = self.lock_state();
-            let execution = state
-                .get_mut(id)
-                .filter(|e| kinds.contains(&e.kind) && e.client_id.as_deref() == client_id)
-                .ok_or_else(|| EngineFailure::not_found(id))?;
-            let seen = if count {
-                execution.poll(now)
-            } else {
-                execution.peek(now)
-            };
-            let mut polled = Polled {
-                id: id.to_owned(),
-                state: seen,
-                rows: None,
-                view: execution.query.view,
-            };
-            if seen != ExecutionState::Complete || execution.rows.is_some() {
-                polled.rows = execution
-                    .rows
-                    .clone()
-                    .filter(|_| seen == ExecutionState::Complete);
-                return Ok(polled);
-            }
-            Arc::clone(&execution.query)
+        let query = match self.poll_locked(id, kinds, client_id, count)? {
+            Seen::Answered(polled) => return Ok(polled),
+            Seen::Unaggregated(query) => query,
         };
         let rows = Arc::new(aggregate(&self.dataset, &query));
         let (mut state, _) = self.lock_state();
@@ -142,4 +120,42 @@ impl Engine {
             view: query.view,
         })
     }
+
+    /// The poll itself, under the lock.
+    fn poll_locked(
+        &self,
+        id: &str,
+        kinds: &[QueryKind],
+        client_id: Option<&str>,
+        count: bool,
+    ) -> Result<Seen, EngineFailure> {
+        let (mut state, now) = self.lock_state();
+        let execution = state
+            .get_mut(id)
+            .filter(|e| kinds.contains(&e.kind) && e.client_id.as_deref() == client_id)
+            .ok_or_else(|| EngineFailure::not_found(id))?;
+        let seen = if count {
+            execution.poll(now)
+        } else {
+            execution.peek(now)
+        };
+        let complete = seen == ExecutionState::Complete;
+        if complete && execution.rows.is_none() {
+            return Ok(Seen::Unaggregated(Arc::clone(&execution.query)));
+        }
+        Ok(Seen::Answered(Polled {
+            id: id.to_owned(),
+            state: seen,
+            rows: execution.rows.clone().filter(|_| complete),
+            view: execution.query.view,
+        }))
+    }
+}
+
+/// What a poll under the lock found.
+enum Seen {
+    /// The answer is ready.
+    Answered(Polled),
+    /// Complete, but the rows are still to be computed.
+    Unaggregated(Arc<QuerySpec>),
 }

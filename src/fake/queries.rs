@@ -8,9 +8,9 @@ use super::engine::EngineFailure;
 use super::validate::{self as v, MetricSet, RowView};
 use crate::models::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageSimpleSearch, ClientGroupBy,
-    ClientJobsGroupBy, ClientPublicApiUsageQueryRequest, Granularity, Interval,
+    ClientJobsGroupBy, ClientPublicApiUsageQueryRequest, Granularity, HttpMethod, Interval,
     OrganizationGroupBy, OrganizationJobsGroupBy, OrganizationPublicApiUsageQueryRequest,
-    SimpleSearchMetric,
+    SimpleSearchMetric, UsageQuerySortBy,
 };
 
 type Checked<T> = Result<T, EngineFailure>;
@@ -181,26 +181,21 @@ fn simple_view(list: Option<&[SimpleSearchMetric]>) -> Checked<RowView> {
     })
 }
 
-/// N1: the main organisation's records.
-pub(crate) fn organization_jobs(
-    body: &OrganizationPublicApiUsageQueryRequest,
-    now: DateTime<Utc>,
-    dataset: &Dataset,
-) -> Checked<QuerySpec> {
-    let interval = v::jobs_interval(&body.interval, now)?;
-    let bucket = v::granularity(body.granularity.as_ref())?;
-    let metrics = v::metrics(body.metrics.as_deref())?;
-    let sort = v::sort_by(body.sort_by.as_deref(), false)?;
-    let (mut client_id, mut client_name) = (false, false);
+/// The jobs groupBy of the organisation query: slots, and whether the
+/// client is named by id and/or by name.
+fn org_jobs_group(
+    list: Option<&[OrganizationJobsGroupBy]>,
+) -> Checked<([bool; SLOTS], bool, bool)> {
+    let (mut by_id, mut by_name) = (false, false);
     let mut group = [false; SLOTS];
-    for g in body.group_by.iter().flatten() {
+    for g in list.into_iter().flatten() {
         let slot = match g {
             OrganizationJobsGroupBy::OauthClientName => {
-                client_name = true;
+                by_name = true;
                 CLIENT
             }
             OrganizationJobsGroupBy::OauthClientId => {
-                client_id = true;
+                by_id = true;
                 CLIENT
             }
             OrganizationJobsGroupBy::UserId => USER,
@@ -211,27 +206,80 @@ pub(crate) fn organization_jobs(
         };
         group[slot] = true;
     }
-    let mut q = spec(
-        interval,
-        now.date_naive(),
-        RowView::OrgJobs {
+    Ok((group, by_id, by_name))
+}
+
+fn client_jobs_group(list: Option<&[ClientJobsGroupBy]>) -> Checked<[bool; SLOTS]> {
+    let mut group = [false; SLOTS];
+    for g in list.into_iter().flatten() {
+        let slot = match g {
+            ClientJobsGroupBy::OrganizationId => ORG,
+            ClientJobsGroupBy::HttpMethod => METHOD,
+            ClientJobsGroupBy::TemplateUri => TEMPLATE,
+            ClientJobsGroupBy::Platform => PLATFORM,
+            other => return Err(v::unknown("groupBy", other.as_str())),
+        };
+        group[slot] = true;
+    }
+    Ok(group)
+}
+
+/// The fields both jobs queries share.
+struct JobsCommon<'a> {
+    interval: &'a str,
+    granularity: Option<&'a Granularity>,
+    sort_by: Option<&'a [UsageQuerySortBy]>,
+    http_methods: Option<&'a [HttpMethod]>,
+    template_uris: Option<&'a [String]>,
+    platforms: Option<&'a [String]>,
+}
+
+/// Validates the shared fields into a spec with `group` and `view`.
+fn jobs_spec(
+    c: JobsCommon<'_>,
+    client_rows: bool,
+    now: DateTime<Utc>,
+    dataset: &Dataset,
+    view: impl FnOnce() -> Checked<RowView>,
+) -> Checked<QuerySpec> {
+    let interval = v::jobs_interval(c.interval, now)?;
+    let bucket = v::granularity(c.granularity)?;
+    let view = view()?;
+    let sort = v::sort_by(c.sort_by, client_rows)?;
+    let mut q = spec(interval, now.date_naive(), view);
+    q.bucket = bucket;
+    q.sort = sort;
+    v::http_methods(&mut q.filter, c.http_methods, true)?;
+    v::text_filter(&mut q.filter, TEMPLATE, c.template_uris, dataset);
+    v::text_filter(&mut q.filter, PLATFORM, c.platforms, dataset);
+    Ok(q)
+}
+
+/// N1: the main organisation's records.
+pub(crate) fn organization_jobs(
+    body: &OrganizationPublicApiUsageQueryRequest,
+    now: DateTime<Utc>,
+    dataset: &Dataset,
+) -> Checked<QuerySpec> {
+    let common = JobsCommon {
+        interval: &body.interval,
+        granularity: body.granularity.as_ref(),
+        sort_by: body.sort_by.as_deref(),
+        http_methods: body.http_methods.as_deref(),
+        template_uris: body.template_uris.as_deref(),
+        platforms: body.platforms.as_deref(),
+    };
+    let (group, client_id, client_name) = org_jobs_group(body.group_by.as_deref())?;
+    let mut q = jobs_spec(common, false, now, dataset, || {
+        let metrics = v::metrics(body.metrics.as_deref())?;
+        Ok(RowView::OrgJobs {
             metrics,
             client_id,
             client_name,
-        },
-    );
-    q.bucket = bucket;
+        })
+    })?;
     q.group = group;
-    q.sort = sort;
     v::only_main_org(&mut q.filter);
-    v::http_methods(&mut q.filter, body.http_methods.as_deref(), true)?;
-    v::text_filter(
-        &mut q.filter,
-        TEMPLATE,
-        body.template_uris.as_deref(),
-        dataset,
-    );
-    v::text_filter(&mut q.filter, PLATFORM, body.platforms.as_deref(), dataset);
     v::text_filter(&mut q.filter, USER, body.user_ids.as_deref(), dataset);
     v::text_filter(
         &mut q.filter,
@@ -249,34 +297,21 @@ pub(crate) fn client_jobs(
     now: DateTime<Utc>,
     dataset: &Dataset,
 ) -> Checked<QuerySpec> {
-    let interval = v::jobs_interval(&body.interval, now)?;
-    let bucket = v::granularity(body.granularity.as_ref())?;
-    let metrics = v::metrics(body.metrics.as_deref())?;
-    let sort = v::sort_by(body.sort_by.as_deref(), true)?;
-    let mut group = [false; SLOTS];
-    for g in body.group_by.iter().flatten() {
-        let slot = match g {
-            ClientJobsGroupBy::OrganizationId => ORG,
-            ClientJobsGroupBy::HttpMethod => METHOD,
-            ClientJobsGroupBy::TemplateUri => TEMPLATE,
-            ClientJobsGroupBy::Platform => PLATFORM,
-            other => return Err(v::unknown("groupBy", other.as_str())),
-        };
-        group[slot] = true;
-    }
-    let mut q = spec(interval, now.date_naive(), RowView::ClientJobs { metrics });
-    q.bucket = bucket;
+    let common = JobsCommon {
+        interval: &body.interval,
+        granularity: body.granularity.as_ref(),
+        sort_by: body.sort_by.as_deref(),
+        http_methods: body.http_methods.as_deref(),
+        template_uris: body.template_uris.as_deref(),
+        platforms: body.platforms.as_deref(),
+    };
+    let group = client_jobs_group(body.group_by.as_deref())?;
+    let mut q = jobs_spec(common, true, now, dataset, || {
+        let metrics = v::metrics(body.metrics.as_deref())?;
+        Ok(RowView::ClientJobs { metrics })
+    })?;
     q.group = group;
-    q.sort = sort;
     v::only_client(&mut q.filter, client_id);
-    v::http_methods(&mut q.filter, body.http_methods.as_deref(), true)?;
-    v::text_filter(
-        &mut q.filter,
-        TEMPLATE,
-        body.template_uris.as_deref(),
-        dataset,
-    );
-    v::text_filter(&mut q.filter, PLATFORM, body.platforms.as_deref(), dataset);
     v::text_filter(
         &mut q.filter,
         ORG,

@@ -55,46 +55,17 @@ fn user_id(dataset: &Dataset, i: u32) -> Option<&str> {
 /// A legacy row (L2, L4, L6): ungrouped dimensions are `""`; the simple
 /// search carries only its own columns.
 pub(crate) fn legacy(row: &AggRow, view: &RowView, dataset: &Dataset) -> ApiUsageRow {
-    let text =
-        |slot: usize, f: &dyn Fn(u32) -> String| Some(row.slot(slot).map(f).unwrap_or_default());
     let (metrics, mut out) = match *view {
         RowView::Simple {
-            client_name: name,
-            method: m,
-            template: t,
+            client_name,
+            method,
+            template,
             metrics,
             ..
-        } => {
-            let out = ApiUsageRow {
-                client_name: name
-                    .then(|| text(CLIENT, &|i| client_name(i).to_owned()))
-                    .flatten(),
-                http_method: m
-                    .then(|| text(METHOD, &|i| method(i).to_string()))
-                    .flatten(),
-                template_uri: t
-                    .then(|| text(TEMPLATE, &|i| template(i).to_owned()))
-                    .flatten(),
-                ..ApiUsageRow::default()
-            };
-            (metrics, out)
-        }
+        } => (metrics, simple_columns(row, client_name, method, template)),
         RowView::Legacy { metrics }
         | RowView::OrgJobs { metrics, .. }
-        | RowView::ClientJobs { metrics } => {
-            let out = ApiUsageRow {
-                client_id: text(CLIENT, &|i| client_id(i).to_owned()),
-                client_name: text(CLIENT, &|i| client_name(i).to_owned()),
-                organization_id: text(ORG, &|i| ORGANIZATIONS[i as usize].0.to_owned()),
-                user_id: text(USER, &|i| {
-                    user_id(dataset, i).unwrap_or_default().to_owned()
-                }),
-                template_uri: text(TEMPLATE, &|i| template(i).to_owned()),
-                http_method: text(METHOD, &|i| method(i).to_string()),
-                ..ApiUsageRow::default()
-            };
-            (metrics, out)
-        }
+        | RowView::ClientJobs { metrics } => (metrics, legacy_dimensions(row, dataset)),
     };
     let c = counters(&row.counts, &metrics);
     out.status200 = c.s200;
@@ -107,6 +78,47 @@ pub(crate) fn legacy(row: &AggRow, view: &RowView, dataset: &Dataset) -> ApiUsag
         .date()
         .map(|d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
     out
+}
+
+/// The text of `slot`, `""` when not grouped.
+fn text(row: &AggRow, slot: usize, f: impl Fn(u32) -> String) -> Option<String> {
+    Some(row.slot(slot).map(f).unwrap_or_default())
+}
+
+/// Every legacy dimension, `""` when not grouped.
+fn legacy_dimensions(row: &AggRow, dataset: &Dataset) -> ApiUsageRow {
+    ApiUsageRow {
+        client_id: text(row, CLIENT, |i| client_id(i).to_owned()),
+        client_name: text(row, CLIENT, |i| client_name(i).to_owned()),
+        organization_id: text(row, ORG, |i| ORGANIZATIONS[i as usize].0.to_owned()),
+        user_id: text(row, USER, |i| {
+            user_id(dataset, i).unwrap_or_default().to_owned()
+        }),
+        template_uri: text(row, TEMPLATE, |i| template(i).to_owned()),
+        http_method: text(row, METHOD, |i| method(i).to_string()),
+        ..ApiUsageRow::default()
+    }
+}
+
+/// The dimension columns a simple search asked for.
+fn simple_columns(
+    row: &AggRow,
+    client: bool,
+    http_method: bool,
+    template_uri: bool,
+) -> ApiUsageRow {
+    ApiUsageRow {
+        client_name: client
+            .then(|| text(row, CLIENT, |i| client_name(i).to_owned()))
+            .flatten(),
+        http_method: http_method
+            .then(|| text(row, METHOD, |i| method(i).to_string()))
+            .flatten(),
+        template_uri: template_uri
+            .then(|| text(row, TEMPLATE, |i| template(i).to_owned()))
+            .flatten(),
+        ..ApiUsageRow::default()
+    }
 }
 
 /// An organisation jobs row (N2): ungrouped fields absent.
@@ -139,7 +151,7 @@ pub(crate) fn org_job(
         status500: c.s500,
         oauth_client: row.slot(CLIENT).map(|i| DomainEntityRef {
             id: with_id.then(|| client_id(i).to_owned()),
-            name: with_name.then(|| client_name(i).to_owned()),
+            name: (with_name || with_id).then(|| client_name(i).to_owned()),
             self_uri: with_id.then(|| format!("/api/v2/oauth/clients/{}", client_id(i))),
         }),
         user: row

@@ -261,22 +261,7 @@ impl FakeTransport {
         }
         let outcome = run(self.engine());
         if let Some(fault) = fault.filter(|f| spoils_answer(Some(f))) {
-            let (status, bytes) = match &outcome {
-                Ok(reply) => (
-                    reply.status,
-                    serde_json::to_vec(&reply.body).unwrap_or_default(),
-                ),
-                Err(f) => (
-                    f.status,
-                    serde_json::to_vec(&f.body.clone().with_context_id(&correlation_id))
-                        .unwrap_or_default(),
-                ),
-            };
-            return Err(spoilt::<T>(
-                fault,
-                &bytes,
-                meta(status, &correlation_id, None),
-            ));
+            return Err(spoil::<T>(fault, outcome, &correlation_id));
         }
         match outcome {
             Ok(mut reply) => {
@@ -291,6 +276,26 @@ impl FakeTransport {
             Err(failure) => Err(failure_error(failure, &correlation_id, None)),
         }
     }
+}
+
+/// The error of an answer that `fault` spoilt after the engine answered.
+fn spoil<T: FakeBody>(
+    fault: &Fault,
+    outcome: std::result::Result<EngineReply<T>, EngineFailure>,
+    correlation_id: &str,
+) -> Error {
+    let (status, bytes) = match outcome {
+        Ok(reply) => (reply.status, serde_json::to_vec(&reply.body)),
+        Err(f) => (
+            f.status,
+            serde_json::to_vec(&f.body.with_context_id(correlation_id)),
+        ),
+    };
+    spoilt::<T>(
+        fault,
+        &bytes.unwrap_or_default(),
+        meta(status, correlation_id, None),
+    )
 }
 
 /// The SDK refuses to send an empty path parameter (as `HttpTransport` does).
