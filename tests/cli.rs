@@ -29,10 +29,11 @@ fn cli(server: &MockServer) -> Command {
     ] {
         command.env_remove(var);
     }
+    // Through the environment, so a test can still override one with a flag.
     command
-        .args(["--base-url", &server.url()])
-        .args(["--auth-client-id", DEFAULT_CLIENT_ID])
-        .args(["--auth-client-secret", DEFAULT_CLIENT_SECRET])
+        .env("GENESYS_BASE_URL", server.url())
+        .env("GENESYS_CLIENT_ID", DEFAULT_CLIENT_ID)
+        .env("GENESYS_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
         .stdin(Stdio::null())
         .kill_on_drop(true);
     command
@@ -56,7 +57,9 @@ fn stderr(output: &Output) -> String {
 /// A mock server whose queries complete on the first poll.
 async fn quick_server() -> MockServer {
     let server = MockServer::start(Config::default()).await.unwrap();
-    server.engine().set_default_lifecycle(Lifecycle::immediate());
+    server
+        .engine()
+        .set_default_lifecycle(Lifecycle::immediate());
     server
 }
 
@@ -71,8 +74,13 @@ fn subcommands(server: &MockServer) -> Vec<Vec<String>> {
             "client-query --client-id {} --group-by TemplateUri",
             client.id
         )),
-        words(&format!("client-summary --client-id {} --days 3", client.id)),
-        words("jobs --granularity Day --group-by OauthClientId --sort requestCount:desc --page-size 7"),
+        words(&format!(
+            "client-summary --client-id {} --days 3",
+            client.id
+        )),
+        words(
+            "jobs --granularity Day --group-by OauthClientId --sort requestCount:desc --page-size 7",
+        ),
         words(&format!(
             "client-jobs --client-id {} --group-by TemplateUri --page-size 5",
             client.id
@@ -113,7 +121,8 @@ async fn every_subcommand_prints_the_same_rows_in_every_format() {
 
         let table = stdout(&run_format(&server, &args, "table").await);
         let first = table.lines().next().unwrap_or_default();
-        assert!(first.contains("REQUESTS"), "{args:?} table header: {first}");
+        // The simple search has no request total, but every kind has 2XX.
+        assert!(first.contains("2XX"), "{args:?} table header: {first}");
         let count = format!("rows: {}", rows.len());
         assert_eq!(table.lines().last(), Some(count.as_str()), "{args:?}");
     }
@@ -128,10 +137,16 @@ async fn piped_stdout_defaults_to_json_lines_and_piped_stderr_stays_quiet() {
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(
+        text.lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    );
     let err = stderr(&output);
     assert!(!err.contains('\r'), "no carriage returns: {err:?}");
-    assert!(!err.contains('⠋') && !err.contains("polls"), "no spinner: {err:?}");
+    assert!(
+        !err.contains('⠋') && !err.contains("polls"),
+        "no spinner: {err:?}"
+    );
     assert!(err.is_empty(), "nothing on stderr: {err:?}");
 }
 
@@ -143,7 +158,10 @@ async fn bad_credentials_exit_3_without_printing_the_secret() {
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let err = stderr(&output);
-    assert!(err.starts_with("error: submitting the organisation query failed"), "{err}");
+    assert!(
+        err.starts_with("error: submitting the organisation query failed"),
+        "{err}"
+    );
     assert!(!err.contains("wrong-secret-value"));
 }
 
@@ -183,7 +201,10 @@ async fn the_deadline_exits_6_and_the_printed_resume_command_finishes_the_query(
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
     let id = engine.executions()[0].id.clone();
     let err = stderr(&output);
-    assert!(err.contains(&format!("resume with: genesys-usage resume query {id}")), "{err}");
+    assert!(
+        err.contains(&format!("resume with: genesys-usage resume query {id}")),
+        "{err}"
+    );
 
     engine.force_state(&id, ExecutionState::Complete).unwrap();
     let mut resume = cli(&server);
@@ -208,8 +229,13 @@ async fn bad_flags_exit_2_with_a_usage_message() {
         let mut command = cli(&server);
         command.args(&args);
         let output = run(command).await;
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
-        assert!(stderr(&output).contains("Usage:"), "{args:?}");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).starts_with("error: "), "{args:?}");
     }
 }
 
@@ -217,7 +243,11 @@ async fn bad_flags_exit_2_with_a_usage_message() {
 async fn missing_credentials_exit_2_naming_the_flags() {
     let server = quick_server().await;
     let mut command = Command::new(BIN);
-    for var in ["GENESYS_CLIENT_ID", "GENESYS_CLIENT_SECRET", "GENESYS_TOKEN"] {
+    for var in [
+        "GENESYS_CLIENT_ID",
+        "GENESYS_CLIENT_SECRET",
+        "GENESYS_TOKEN",
+    ] {
         command.env_remove(var);
     }
     command.args(["--base-url", &server.url(), "query"]);
@@ -248,7 +278,11 @@ async fn ctrl_c_exits_130_and_prints_the_execution_id() {
     engine.set_default_lifecycle("running:manual,complete".parse().unwrap());
     let mut command = cli(&server);
     command
-        .args(["client-jobs", "--client-id", &engine.dataset().clients()[0].id])
+        .args([
+            "client-jobs",
+            "--client-id",
+            &engine.dataset().clients()[0].id,
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = command.spawn().unwrap();
@@ -260,8 +294,15 @@ async fn ctrl_c_exits_130_and_prints_the_execution_id() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let id = engine.executions().first().expect("a submitted query").id.clone();
-    let kill = std::process::Command::new("kill").args(["-INT", &pid]).status();
+    let id = engine
+        .executions()
+        .first()
+        .expect("a submitted query")
+        .id
+        .clone();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status();
     assert!(kill.unwrap().success());
     let output = tokio::time::timeout(RUN_LIMIT, child.wait_with_output())
         .await

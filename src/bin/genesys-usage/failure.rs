@@ -59,8 +59,8 @@ pub(crate) struct SdkFailure {
     pub(crate) doing: String,
     /// The error.
     pub(crate) error: Error,
-    /// How to pick the wait up again, when that makes sense.
-    pub(crate) resume: Option<ResumeHint>,
+    /// The execution it concerns, once submitted.
+    pub(crate) execution: Option<ResumeHint>,
 }
 
 /// Why the command did not print rows.
@@ -79,19 +79,19 @@ pub(crate) enum Failure {
 impl Failure {
     /// An SDK error while doing `doing`.
     pub(crate) fn sdk(doing: impl Into<String>, error: Error) -> Self {
-        Self::resumable(doing, error, None)
-    }
-
-    /// An SDK error while doing `doing`, with how to resume the wait.
-    pub(crate) fn resumable(
-        doing: impl Into<String>,
-        error: Error,
-        resume: Option<ResumeHint>,
-    ) -> Self {
         Self::Sdk(Box::new(SdkFailure {
             doing: doing.into(),
             error,
-            resume,
+            execution: None,
+        }))
+    }
+
+    /// An SDK error while waiting for `execution`.
+    pub(crate) fn waiting(doing: impl Into<String>, error: Error, execution: ResumeHint) -> Self {
+        Self::Sdk(Box::new(SdkFailure {
+            doing: doing.into(),
+            error,
+            execution: Some(execution),
         }))
     }
 
@@ -108,7 +108,7 @@ impl Failure {
     /// The message for stderr: what failed, then the details support asks for.
     pub(crate) fn message(&self) -> String {
         match self {
-            Self::Sdk(f) => sdk_message(&f.doing, &f.error, f.resume.as_ref()),
+            Self::Sdk(f) => sdk_message(&f.doing, &f.error, f.execution.as_ref()),
             Self::Usage(error) => error.render().to_string(),
             Self::Interrupted(Some(hint)) => format!(
                 "interrupted; the query keeps running on the service\n  execution id: {}\n  resume with: {}\n",
@@ -133,7 +133,7 @@ fn error_code(error: &Error) -> u8 {
     }
 }
 
-fn sdk_message(doing: &str, error: &Error, resume: Option<&ResumeHint>) -> String {
+fn sdk_message(doing: &str, error: &Error, execution: Option<&ResumeHint>) -> String {
     let mut text = format!("error: {doing} failed: {error}\n");
     if let Some(status) = error.status() {
         let _ = writeln!(text, "  http status: {status}");
@@ -143,11 +143,13 @@ fn sdk_message(doing: &str, error: &Error, resume: Option<&ResumeHint>) -> Strin
     }
     let execution_id = error
         .execution_id()
-        .or(resume.map(|hint| hint.execution_id.as_str()));
+        .or(execution.map(|hint| hint.execution_id.as_str()));
     if let Some(execution_id) = execution_id {
         let _ = writeln!(text, "  execution id: {execution_id}");
     }
-    if let Some(hint) = resume {
+    // Only worth resuming when the query may still complete.
+    let resumable = matches!(error, Error::WaitTimeout { .. }) || error.is_retryable();
+    if let Some(hint) = execution.filter(|_| resumable) {
         let _ = writeln!(text, "  resume with: {}", hint.command());
     }
     text
@@ -230,14 +232,25 @@ mod tests {
             snippet: None,
             correlation_id: Some("corr-9".into()),
         };
-        let failure =
-            Failure::resumable("waiting for client jobs query job-1", error, Some(hint()));
+        let failure = Failure::waiting("waiting for client jobs query job-1", error, hint());
         let text = failure.message();
         assert!(text.starts_with("error: waiting for client jobs query job-1 failed: api error"));
         assert!(text.contains("  http status: 503\n"));
         assert!(text.contains("  correlation id: corr-9\n"));
         assert!(text.contains("  execution id: job-1\n"));
         assert!(text.contains("genesys-usage resume client-jobs job-1 --client-id c1"));
+    }
+
+    #[test]
+    fn a_query_that_cannot_complete_shows_its_id_but_no_resume_command() {
+        let error = Error::QueryFailed {
+            execution_id: "job-1".into(),
+            status: "Failed".into(),
+            body: None,
+        };
+        let text = Failure::waiting("waiting for client jobs query job-1", error, hint()).message();
+        assert!(text.contains("  execution id: job-1\n"));
+        assert!(!text.contains("resume with"));
     }
 
     #[test]

@@ -65,17 +65,12 @@ impl Progress {
             client_id: handle.execution().client_id.clone(),
         };
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(hint.clone());
+        // The id stays off the spinner to keep it on one line; failures print it.
+        self.show(Some(kind.describe()), "waiting", 0);
         let what = format!("{} {}", kind.describe(), hint.execution_id);
-        self.show(Some(&what), "waiting", 0);
-        self.collect(&handle, page_size).await.map_err(|error| {
-            // Only worth resuming when the query may still complete.
-            let resumable = matches!(error, Error::WaitTimeout { .. }) || error.is_retryable();
-            Failure::resumable(
-                format!("waiting for {what}"),
-                error,
-                resumable.then_some(hint),
-            )
-        })
+        self.collect(&handle, page_size)
+            .await
+            .map_err(|error| Failure::waiting(format!("waiting for {what}"), error, hint))
     }
 
     async fn collect<T: PagedOutput>(
