@@ -65,55 +65,43 @@ async fn run() -> Result<(), Box<dyn Error>> {
             rows = result.results.unwrap_or_default();
         }
     }
-    println!();
-    print_table(&rows);
+    // One write, so a reader that stops early (`| grep -q CLIENT`) does not
+    // break the pipe under a later line.
+    print!("\n{}", table(&rows));
     Ok(())
 }
 
 /// The mock server when no `GENESYS_*` variable is set, else the real region.
 async fn connect() -> Result<(UsageClient, Option<MockServer>), Box<dyn Error>> {
-    // Quick to notice the mock's completion (third poll), patient enough for
-    // the real service, and never waiting forever.
-    let wait = WaitPolicy {
-        initial_delay: Duration::from_millis(500),
-        max_delay: Duration::from_secs(10),
-        deadline: Duration::from_secs(300),
-        ..WaitPolicy::default()
+    let wait = demo_wait_policy();
+    let var = |name: &str| std::env::var(name).ok();
+    let (id, secret, region) = (
+        var("GENESYS_CLIENT_ID"),
+        var("GENESYS_CLIENT_SECRET"),
+        var("GENESYS_REGION"),
+    );
+    let builder = match (id, secret, region) {
+        (Some(id), Some(secret), Some(region)) => {
+            let region: Region = region.parse()?;
+            println!("GENESYS_* variables are set: querying Genesys Cloud region {region}");
+            let builder = UsageClient::builder().region(region);
+            return Ok((
+                builder.client_credentials(id, secret).wait(wait).build()?,
+                None,
+            ));
+        }
+        (None, None, None) => UsageClient::builder(),
+        _ => {
+            let hint = "set GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET and GENESYS_REGION, or none";
+            return Err(hint.into());
+        }
     };
-    let vars = [
-        "GENESYS_CLIENT_ID",
-        "GENESYS_CLIENT_SECRET",
-        "GENESYS_REGION",
-    ];
-    let values: Vec<Option<String>> = vars.iter().map(|v| std::env::var(v).ok()).collect();
-    if let [Some(id), Some(secret), Some(region)] = values.as_slice() {
-        let region: Region = region.parse()?;
-        println!("using Genesys Cloud region {region} (GENESYS_* variables are set)");
-        let client = UsageClient::builder()
-            .region(region)
-            .client_credentials(id, secret)
-            .wait(wait)
-            .build()?;
-        return Ok((client, None));
-    }
-    if values.iter().any(Option::is_some) {
-        let missing: Vec<&str> = vars
-            .iter()
-            .zip(&values)
-            .filter_map(|(name, value)| value.is_none().then_some(*name))
-            .collect();
-        return Err(format!(
-            "set all three GENESYS_* variables or none; missing: {}",
-            missing.join(", ")
-        )
-        .into());
-    }
     let server = MockServer::start(Config::default()).await?;
     println!(
-        "no GENESYS_* variables: using the in-process mock server at {}",
+        "no GENESYS_* variables: querying the in-process mock server at {}",
         server.url()
     );
-    let client = UsageClient::builder()
+    let client = builder
         .base_url(server.url())
         .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
         .wait(wait)
@@ -121,8 +109,47 @@ async fn connect() -> Result<(UsageClient, Option<MockServer>), Box<dyn Error>> 
     Ok((client, Some(server)))
 }
 
-/// An aligned table, a totals line and the row count.
-fn print_table(rows: &[ApiUsageRow]) {
+/// Quick to notice the mock's completion (third poll), patient enough for the
+/// real service, and never waiting forever.
+fn demo_wait_policy() -> WaitPolicy {
+    WaitPolicy {
+        initial_delay: Duration::from_millis(500),
+        max_delay: Duration::from_secs(10),
+        deadline: Duration::from_secs(300),
+        ..WaitPolicy::default()
+    }
+}
+
+/// An aligned table (text left, numbers right), a totals line and the row count.
+fn table(rows: &[ApiUsageRow]) -> String {
+    let lines = table_lines(rows);
+    let widths: Vec<usize> = (0..lines[0].len())
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    for line in &lines {
+        let cells = line.iter().zip(&widths).enumerate().map(|(i, (cell, &w))| {
+            if i < 2 {
+                format!("{cell:<w$}")
+            } else {
+                format!("{cell:>w$}")
+            }
+        });
+        text.push_str(&cells.collect::<Vec<_>>().join("  "));
+        text.push('\n');
+    }
+    text.push_str(&format!("rows: {}\n", rows.len()));
+    text
+}
+
+/// The header, one line per row and the totals, as text cells.
+fn table_lines(rows: &[ApiUsageRow]) -> Vec<Vec<String>> {
     let header = [
         "DATE", "CLIENT", "REQUESTS", "2XX", "3XX", "4XX", "429", "5XX",
     ];
@@ -141,11 +168,10 @@ fn print_table(rows: &[ApiUsageRow]) {
         for (total, count) in totals.iter_mut().zip(counts) {
             *total += count;
         }
+        // Dates come as 2024-01-02T00:00:00Z; the day is enough here.
         let date = row.date.as_deref().unwrap_or_default();
-        let client = match row.client_name.as_deref() {
-            Some(name) if !name.is_empty() => name,
-            _ => row.client_id.as_deref().unwrap_or_default(),
-        };
+        let client = row.client_name.as_deref().filter(|n| !n.is_empty());
+        let client = client.or(row.client_id.as_deref()).unwrap_or_default();
         let mut line = vec![date.get(..10).unwrap_or(date).to_owned(), client.to_owned()];
         line.extend(counts.iter().map(i64::to_string));
         lines.push(line);
@@ -153,31 +179,5 @@ fn print_table(rows: &[ApiUsageRow]) {
     let mut total_line = vec!["TOTAL".to_owned(), String::new()];
     total_line.extend(totals.iter().map(i64::to_string));
     lines.push(total_line);
-
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            lines
-                .iter()
-                .map(|l| l[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for line in &lines {
-        let cells: Vec<String> = line
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            // Text left, numbers right.
-            .map(|(i, (cell, &w))| {
-                if i < 2 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        println!("{}", cells.join("  "));
-    }
-    println!("rows: {}", rows.len());
+    lines
 }

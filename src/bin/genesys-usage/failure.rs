@@ -115,7 +115,9 @@ impl Failure {
                 hint.execution_id,
                 hint.command()
             ),
-            Self::Interrupted(None) => "interrupted before a query was submitted\n".to_owned(),
+            Self::Interrupted(None) => {
+                "interrupted before the service returned an execution id\n".to_owned()
+            }
             Self::Output(error) => format!("error: writing the output failed: {error}\n"),
         }
     }

@@ -82,16 +82,7 @@ fn csv_field(text: &str) -> String {
 /// Aligned columns (only those with a value in some row), counters right
 /// aligned, a totals line and the row count.
 fn table<R: Row>(rows: &[R], out: &mut dyn Write) -> io::Result<()> {
-    let columns: Vec<Column<R>> = R::columns()
-        .into_iter()
-        .filter(|c| {
-            if rows.is_empty() {
-                matches!(c.value, Value::Count(_))
-            } else {
-                rows.iter().any(|row| c.is_set(row))
-            }
-        })
-        .collect();
+    let columns = visible_columns(rows);
     let mut lines: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 2);
     lines.push(columns.iter().map(|c| c.title.to_owned()).collect());
     for row in rows {
@@ -101,6 +92,31 @@ fn table<R: Row>(rows: &[R], out: &mut dyn Write) -> io::Result<()> {
     if has_label && rows.len() > 1 {
         lines.push(totals(&columns, rows));
     }
+    write_aligned(&columns, &lines, out)?;
+    writeln!(out, "rows: {}", rows.len())
+}
+
+/// The columns with a value in some row (ungrouped dimensions and
+/// unrequested counters are left out); the counters when there are no rows.
+fn visible_columns<R: Row>(rows: &[R]) -> Vec<Column<R>> {
+    R::columns()
+        .into_iter()
+        .filter(|c| {
+            if rows.is_empty() {
+                matches!(c.value, Value::Count(_))
+            } else {
+                rows.iter().any(|row| c.is_set(row))
+            }
+        })
+        .collect()
+}
+
+/// Pads every cell to its column's width: text left, counters right.
+fn write_aligned<R>(
+    columns: &[Column<R>],
+    lines: &[Vec<String>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let widths: Vec<usize> = (0..columns.len())
         .map(|i| {
             lines
@@ -110,10 +126,10 @@ fn table<R: Row>(rows: &[R], out: &mut dyn Write) -> io::Result<()> {
                 .unwrap_or(0)
         })
         .collect();
-    for line in &lines {
+    for line in lines {
         let cells: Vec<String> = line
             .iter()
-            .zip(&columns)
+            .zip(columns)
             .zip(&widths)
             .map(|((cell, column), &width)| match column.value {
                 Value::Text(_) => format!("{cell:<width$}"),
@@ -122,7 +138,7 @@ fn table<R: Row>(rows: &[R], out: &mut dyn Write) -> io::Result<()> {
             .collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
-    writeln!(out, "rows: {}", rows.len())
+    Ok(())
 }
 
 /// A cell as people read it: midnight date-times shown as dates.
