@@ -9,7 +9,7 @@ use genesys_usage::fake::{Clock, Engine, EngineConfig, Lifecycle};
 use genesys_usage::{
     ApiUsageOrganizationQuery, ApiUsageRow, ApiUsageSimpleSearch, Granularity, OrganizationGroupBy,
     OrganizationJobsGroupBy, OrganizationPublicApiUsage, OrganizationPublicApiUsageQueryRequest,
-    PageRequest,
+    PageRequest, SortOrder, UsageQuerySortBy,
 };
 use proptest::prelude::*;
 
@@ -142,6 +142,40 @@ fn jobs_group() -> impl Strategy<Value = Vec<OrganizationJobsGroupBy>> {
     proptest::sample::subsequence(OrganizationJobsGroupBy::KNOWN.to_vec(), 0..=6)
 }
 
+/// The value of a jobs row's sortable field.
+fn sort_value(r: &OrganizationPublicApiUsage, field: &str) -> (Option<i64>, Option<String>) {
+    match field {
+        "requestCount" => (r.request_count, None),
+        "status200" => (r.status200, None),
+        "status429" => (r.status429, None),
+        "date" => (None, r.date.clone()),
+        "templateUri" => (None, r.template_uri.clone()),
+        _ => (None, r.platform.clone()),
+    }
+}
+
+fn sort_by() -> impl Strategy<Value = Option<Vec<UsageQuerySortBy>>> {
+    let field = proptest::sample::select(vec![
+        "requestCount",
+        "status200",
+        "status429",
+        "date",
+        "templateUri",
+        "platform",
+    ]);
+    let order = prop_oneof![Just(SortOrder::Asc), Just(SortOrder::Desc)];
+    proptest::option::of(proptest::collection::vec((field, order), 1..3)).prop_map(|keys| {
+        keys.map(|keys| {
+            keys.into_iter()
+                .map(|(f, o)| UsageQuerySortBy {
+                    field_name: Some(f.to_owned()),
+                    order: Some(o),
+                })
+                .collect()
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
@@ -199,10 +233,18 @@ proptest! {
     }
 
     #[test]
-    fn next_uri_paging_returns_every_row_once_in_order(seed in 0u64..1000, interval in interval(), group in jobs_group(), size in 1u32..60) {
+    fn next_uri_paging_returns_every_row_once_in_order(seed in 0u64..1000, interval in interval(), group in jobs_group(), sort in sort_by(), size in 1u32..60) {
         let engine = engine(seed);
-        let query = OrganizationPublicApiUsageQueryRequest { interval, granularity: Some(Granularity::Day), group_by: Some(group), ..Default::default() };
-        prop_assert_eq!(job_pages(&engine, &query, size), job_pages(&engine, &query, 1000));
+        let query = OrganizationPublicApiUsageQueryRequest { interval, granularity: Some(Granularity::Day), group_by: Some(group), sort_by: sort, ..Default::default() };
+        let paged = job_pages(&engine, &query, size);
+        if let Some(first) = query.sort_by.as_ref().and_then(|keys| keys.first()) {
+            let field = first.field_name.as_deref().unwrap();
+            for pair in paged.windows(2) {
+                let (a, b) = (sort_value(&pair[0], field), sort_value(&pair[1], field));
+                prop_assert!(if first.order == Some(SortOrder::Desc) { a >= b } else { a <= b }, "{} not sorted", field);
+            }
+        }
+        prop_assert_eq!(paged, job_pages(&engine, &query, 1000));
     }
 
     #[test]

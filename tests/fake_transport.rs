@@ -717,3 +717,33 @@ async fn call_record_names_operation_ids_page_outcome_and_time() {
         ExecutionState::Pending
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn builder_latency_delays_every_call() {
+    let fake = FakeTransport::builder()
+        .clock(Clock::starting_at(now()))
+        .latency(Duration::from_millis(1500))
+        .build();
+    let before = fake.engine().clock().now();
+    submit_org(&fake).await;
+    submit_job(&fake).await;
+    assert!(fake.engine().clock().now() - before >= chrono::Duration::milliseconds(3000));
+    assert_eq!(
+        fake.calls()[1].at - fake.calls()[0].at,
+        chrono::Duration::milliseconds(1500)
+    );
+}
+
+#[tokio::test]
+async fn refresh_auth_is_refused_by_a_token_fault() {
+    let fake = fake();
+    fake.engine()
+        .add_fault(FaultRule::new(Fault::TokenExpired).on(Operation::Token));
+    let err = fake.refresh_auth().await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized { .. }), "{err}");
+    assert!(fake.refresh_auth().await.unwrap());
+    let tokens = fake.calls_of(Operation::Token);
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(tokens[0].fault, Some(Fault::TokenExpired));
+    assert_eq!(tokens[0].outcome, CallOutcome::Status(401));
+}

@@ -104,14 +104,19 @@ impl Dataset {
         None => NaiveDate::MIN,
     };
 
-    /// The log of `seed` with about `records_per_day` records per weekday.
+    /// The log of `seed` with about `records_per_day` records per weekday
+    /// (weekends are quieter). Above 80 records per day the cast of users
+    /// grows in proportion, so dense logs have many distinct rows.
     #[must_use]
     pub fn new(seed: u64, records_per_day: u32) -> Self {
+        // Denser logs get more users, so that big benchmarks can produce many
+        // distinct rows; the default density keeps the base cast.
+        let scale = (records_per_day / 40).max(1) as usize;
         let mut users: Vec<UserInfo> = USERS_PER_ORG
             .iter()
             .enumerate()
             .flat_map(|(org, &count)| {
-                (0..count).map(move |i| UserInfo {
+                (0..count * scale).map(move |i| UserInfo {
                     id: stable_uuid(&[0x5553_4552, org as u64, i as u64]),
                     organization_id: ORGANIZATIONS[org].0.to_owned(),
                 })
@@ -227,11 +232,9 @@ impl Dataset {
     }
 
     fn record(&self, rng: &mut SplitMix64, throttle_day: bool) -> Record {
-        let weights: Vec<u32> = CLIENTS.iter().map(|c| c.weight).collect();
-        let client = rng.weighted(&weights);
+        let client = rng.weighted(CLIENTS.iter().map(|c| c.weight));
         let spec = &CLIENTS[client];
-        let org_weights: Vec<u32> = spec.orgs.iter().map(|&(_, w)| w).collect();
-        let org = spec.orgs[rng.weighted(&org_weights)].0;
+        let org = spec.orgs[rng.weighted(spec.orgs.iter().map(|&(_, w)| w))].0;
         let user = match spec.grant {
             Grant::ClientCredentials => NO_USER,
             Grant::UserGrant => {
@@ -242,10 +245,8 @@ impl Dataset {
         let template = spec.templates[pick(rng, spec.templates.len())];
         let methods = TEMPLATES[template].1;
         // The first method of a template is the usual one.
-        let method_weights: Vec<u32> = (0..methods.len())
-            .map(|i| if i == 0 { 4 } else { 1 })
-            .collect();
-        let method = methods[rng.weighted(&method_weights)];
+        let method_weights = (0..methods.len()).map(|i| if i == 0 { 4 } else { 1 });
+        let method = methods[rng.weighted(method_weights)];
         let platform = spec.platforms[pick(rng, spec.platforms.len())];
         let is_get = METHODS[usize::from(method)] == crate::models::HttpMethod::Get;
         let throttle = if throttle_day {

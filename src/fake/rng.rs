@@ -44,10 +44,15 @@ impl SplitMix64 {
     }
 
     /// An index chosen with the given weights (all zero picks 0).
-    pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+    pub(crate) fn weighted<I>(&mut self, weights: I) -> usize
+    where
+        I: IntoIterator<Item = u32>,
+        I::IntoIter: Clone,
+    {
+        let weights = weights.into_iter();
+        let total: u64 = weights.clone().map(u64::from).sum();
         let mut pick = self.below(total);
-        for (i, &w) in weights.iter().enumerate() {
+        for (i, w) in weights.enumerate() {
             if pick < u64::from(w) {
                 return i;
             }
@@ -99,7 +104,7 @@ mod tests {
         let mut rng = SplitMix64::new(1);
         for _ in 0..1000 {
             assert!(rng.below(5) < 5);
-            assert_ne!(rng.weighted(&[3, 0, 2]), 1);
+            assert_ne!(rng.weighted([3, 0, 2]), 1);
         }
     }
 
