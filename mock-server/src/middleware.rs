@@ -114,16 +114,14 @@ fn record(
         let retry_after = retry_after_text
             .as_deref()
             .and_then(|v| genesys_usage::parse_retry_after(v, SystemTime::now()));
-        state.compliance.record(
-            id,
-            PollRecord {
-                arrived: arrival.at,
-                answered,
-                status,
-                retry_after,
-                terminal,
-            },
-        );
+        let poll = PollRecord {
+            arrived: arrival.at,
+            answered,
+            status,
+            retry_after,
+            terminal,
+        };
+        state.compliance.record(id, poll);
     }
     state.journal.record(JournalEntry {
         seq: state.journal.next_seq(),
