@@ -123,6 +123,14 @@ fn record(
         };
         state.compliance.record(id, poll);
     }
+    tracing::debug!(
+        method = %arrival.method,
+        path = %arrival.path,
+        status,
+        correlation_id = %correlation_id,
+        fault = note.fault.as_deref().unwrap_or(""),
+        "answered"
+    );
     state.journal.record(JournalEntry {
         seq: state.journal.next_seq(),
         time: arrival.time,
