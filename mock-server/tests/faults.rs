@@ -32,6 +32,24 @@ async fn a_429_fault_carries_retry_after_in_seconds() {
         0,
         "a rate-limited submit is not processed"
     );
+    let journal = h.admin_get("journal?path=/api/v2/usage/query").await;
+    assert_eq!(journal["entries"][0]["retryAfter"], "5");
+    assert_eq!(journal["entries"][0]["fault"], "rateLimited");
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_faults_too() {
+    let h = start().await;
+    let response = h
+        .http
+        .post(h.url("/oauth/token"))
+        .basic_auth("mock-client-id", Some("mock-client-secret"))
+        .header("X-Mock-Fault", "503")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    error_body(response, 503, "service.unavailable").await;
 }
 
 #[tokio::test]
