@@ -1,7 +1,7 @@
 //! Running a subcommand: submit (or resume), wait while showing progress,
 //! then fetch every page of rows.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use futures_util::StreamExt;
 use genesys_usage::{
@@ -19,7 +19,7 @@ use crate::spinner::Spinner;
 #[derive(Debug, Default)]
 pub(crate) struct Progress {
     spinner: Option<Spinner>,
-    current: Arc<Mutex<Option<ResumeHint>>>,
+    current: Mutex<Option<ResumeHint>>,
 }
 
 impl Progress {
@@ -27,7 +27,7 @@ impl Progress {
     pub(crate) fn new(spinner: bool) -> Self {
         Self {
             spinner: spinner.then(|| Spinner::start("genesys-usage")),
-            current: Arc::default(),
+            current: Mutex::default(),
         }
     }
 
