@@ -461,7 +461,6 @@ async fn injected_429_and_5xx_faults_answer_with_their_error_bodies() {
 }
 
 #[tokio::test]
-#[ignore = "fidelity gap: the engine's 429 fault body has `messageParams: {}`, which the normalised 429 of spec §9h lacks"]
 async fn injected_429_fault_has_the_normalised_429_shape() {
     let mock = start().await;
     let request = json_post(&mock, "/api/v2/usage/query", LEGACY_QUERY);
