@@ -21,7 +21,7 @@ impl UsageClient {
     /// L1 `POST /api/v2/usage/query`: submits an organisation query.
     ///
     /// # Errors
-    /// See [`Error`]; a POST is retried only where it provably was not processed.
+    /// See [`Error`](crate::Error); a POST is retried only where it provably was not processed.
     pub async fn post_usage_query(
         &self,
         body: &ApiUsageOrganizationQuery,
@@ -36,7 +36,7 @@ impl UsageClient {
     /// L2 `GET /api/v2/usage/query/{executionId}/results`.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn get_usage_query_execution_id_results(
         &self,
         execution_id: &str,
@@ -62,7 +62,7 @@ impl UsageClient {
     /// L3 `POST /api/v2/usage/simplesearch`.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn post_usage_simplesearch(
         &self,
         body: &ApiUsageSimpleSearch,
@@ -77,7 +77,7 @@ impl UsageClient {
     /// L4 `GET /api/v2/usage/simplesearch/{executionId}/results`, one page.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn get_usage_simplesearch_execution_id_results(
         &self,
         execution_id: &str,
@@ -106,7 +106,7 @@ impl UsageClient {
     /// L5 `POST /api/v2/oauth/clients/{clientId}/usage/query`.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn post_oauth_client_usage_query(
         &self,
         client_id: &str,
@@ -122,7 +122,7 @@ impl UsageClient {
     /// L6 `GET /api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}`.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn get_oauth_client_usage_query_result(
         &self,
         client_id: &str,
@@ -152,7 +152,7 @@ impl UsageClient {
     /// client query over the last `days` days (default "7"), polled through L6.
     ///
     /// # Errors
-    /// See [`Error`]. Although a GET, it starts an execution, so it is retried
+    /// See [`Error`](crate::Error). Although a GET, it starts an execution, so it is retried
     /// like a POST.
     pub async fn get_oauth_client_usage_summary(
         &self,
@@ -169,7 +169,7 @@ impl UsageClient {
     /// N1 `POST /api/v2/usage/aggregates/query/jobs`.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn post_usage_aggregates_query_jobs(
         &self,
         body: &OrganizationPublicApiUsageQueryRequest,
@@ -187,7 +187,7 @@ impl UsageClient {
     /// N2 `GET /api/v2/usage/aggregates/query/jobs/{jobId}`, one page.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn get_usage_aggregates_query_job(
         &self,
         job_id: &str,
@@ -215,7 +215,7 @@ impl UsageClient {
     /// N3 `POST /api/v2/usage/client/{clientId}/aggregates/query/jobs`.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn post_usage_client_aggregates_query_jobs(
         &self,
         client_id: &str,
@@ -234,7 +234,7 @@ impl UsageClient {
     /// N4 `GET /api/v2/usage/client/{clientId}/aggregates/query/jobs/{jobId}`, one page.
     ///
     /// # Errors
-    /// See [`Error`].
+    /// See [`Error`](crate::Error).
     pub async fn get_usage_client_aggregates_query_job(
         &self,
         client_id: &str,
