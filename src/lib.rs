@@ -82,7 +82,8 @@
 //! - `auth.rs`: [`TokenProvider`], [`ClientCredentials`], [`StaticToken`].
 //! - `region.rs`: the 18 [`Region`]s.
 //! - `retry.rs`: [`RetryPolicy`] and `Retry-After` parsing.
-//! - `client.rs`: [`UsageClient`], its builder, and the 11 operations with the policy applied.
+//! - `client.rs`: [`UsageClient`], its builder, and the retry loop; `operations.rs`: the 11
+//!   operations with that policy applied.
 //! - `execution.rs`, `polling.rs`, `queries.rs`: [`ExecutionRef`], [`WaitPolicy`],
 //!   [`QueryHandle`] (wait, progress, resume) and the `submit_…`/`run_…`/`resume_…` methods.
 //! - `paging.rs`: row streams over cursors and `nextUri`.
@@ -103,6 +104,7 @@ mod client;
 mod error;
 mod execution;
 mod models;
+mod operations;
 mod paging;
 mod polling;
 mod queries;

@@ -24,6 +24,10 @@ fn poll_times(transport: &FakeTransport) -> Vec<chrono::DateTime<chrono::Utc>> {
 }
 
 #[tokio::test(start_paused = true)]
+#[allow(
+    clippy::print_stderr,
+    reason = "the real time of the virtual wait is a figure to report"
+)]
 async fn a_ten_minute_query_is_awaited_in_virtual_time() {
     let transport = FakeTransport::builder()
         .lifecycle(Lifecycle::after(

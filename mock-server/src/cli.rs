@@ -225,37 +225,45 @@ fn file_duration(
     }
 }
 
-/// The lifecycle settings of one layer (flags+env, or the file).
-#[derive(Debug, Default)]
-struct LifecycleLayer {
-    lifecycle: Option<Lifecycle>,
-    pending_polls: Option<u32>,
-    running_polls: Option<u32>,
-    complete_after: Option<Duration>,
-}
-
-impl LifecycleLayer {
-    /// The lifecycle this layer asks for, if any; mixing forms is an error.
-    fn resolve(self) -> Result<Option<Lifecycle>, ConfigError> {
-        let polls = self.pending_polls.is_some() || self.running_polls.is_some();
-        match (self.lifecycle, polls, self.complete_after) {
-            (Some(_), true, _) | (Some(_), _, Some(_)) => Err(invalid(
-                "lifecycle",
-                "give either --lifecycle or the shortcuts (--pending-polls, --running-polls, --complete-after), not both",
-            )),
-            (None, true, Some(_)) => Err(invalid(
-                "complete-after",
-                "cannot be combined with --pending-polls/--running-polls",
-            )),
-            (Some(lifecycle), false, None) => Ok(Some(lifecycle)),
-            (None, true, None) => Ok(Some(Lifecycle::polls(
-                self.pending_polls.unwrap_or(0),
-                self.running_polls.unwrap_or(0),
-                Terminal::Complete,
-            ))),
-            (None, false, Some(d)) => Ok(Some(Lifecycle::after(d, Terminal::Complete))),
-            (None, false, None) => Ok(None),
-        }
+impl FileConfig {
+    /// The file's settings parsed into the same shape as the flags.
+    fn into_args(self) -> Result<Args, ConfigError> {
+        let lifecycle = (self.lifecycle.as_deref().map(parse_lifecycle).transpose())
+            .map_err(|m| invalid("lifecycle", m))?;
+        let clock_start = (self.clock_start.as_deref().map(parse_instant).transpose())
+            .map_err(|m| invalid("clock-start", m))?;
+        let rate_limit = self.rate_limit.map(|r| match r {
+            FileRateLimit::Enabled(true) => DEFAULT_RATE_LIMIT,
+            FileRateLimit::Enabled(false) => 0,
+            FileRateLimit::PerMinute(n) => n,
+        });
+        Ok(Args {
+            config: None,
+            host: self.host,
+            port: self.port,
+            port_file: self.port_file,
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            accept_any_credentials: self.accept_any_credentials,
+            token_ttl: file_duration("token-ttl", self.token_ttl)?,
+            rate_limit,
+            lifecycle,
+            pending_polls: self.pending_polls,
+            running_polls: self.running_polls,
+            complete_after: file_duration("complete-after", self.complete_after)?,
+            seed: self.seed,
+            retention: file_duration("retention", self.retention)?,
+            max_executions: self.max_executions,
+            records_per_day: self.records_per_day,
+            clock_start,
+            virtual_clock: self.virtual_clock,
+            no_admin: self.no_admin,
+            admin_token: self.admin_token,
+            journal_size: self.journal_size,
+            max_body_bytes: self.max_body_bytes,
+            max_header_bytes: self.max_header_bytes,
+            log: self.log,
+        })
     }
 }
 
@@ -274,81 +282,95 @@ impl Args {
     }
 
     fn merge(self, file: FileConfig) -> Result<Config, ConfigError> {
-        let defaults = Config::default();
-        let flag_lifecycle = LifecycleLayer {
-            lifecycle: self.lifecycle,
-            pending_polls: self.pending_polls,
-            running_polls: self.running_polls,
-            complete_after: self.complete_after,
-        }
-        .resolve()?;
-        let file_lifecycle = LifecycleLayer {
-            lifecycle: file
-                .lifecycle
-                .as_deref()
-                .map(parse_lifecycle)
-                .transpose()
-                .map_err(|m| invalid("lifecycle", m))?,
-            pending_polls: file.pending_polls,
-            running_polls: file.running_polls,
-            complete_after: file_duration("complete-after", file.complete_after)?,
-        }
-        .resolve()?;
-        let file_rate = match file.rate_limit {
-            None => None,
-            Some(FileRateLimit::Enabled(true)) => Some(DEFAULT_RATE_LIMIT),
-            Some(FileRateLimit::Enabled(false)) => Some(0),
-            Some(FileRateLimit::PerMinute(n)) => Some(n),
-        };
-        let file_clock = file
-            .clock_start
-            .as_deref()
-            .map(parse_instant)
-            .transpose()
-            .map_err(|m| invalid("clock-start", m))?;
-        let config = Config {
-            host: self.host.or(file.host).unwrap_or(defaults.host),
-            port: self.port.or(file.port).unwrap_or(defaults.port),
-            port_file: self.port_file.or(file.port_file),
-            client_id: self
-                .client_id
-                .or(file.client_id)
-                .unwrap_or(defaults.client_id),
-            client_secret: (self.client_secret.or(file.client_secret))
-                .unwrap_or(defaults.client_secret),
-            accept_any_credentials: (self.accept_any_credentials)
-                .or(file.accept_any_credentials)
-                .unwrap_or(false),
-            token_ttl: (self
-                .token_ttl
-                .or(file_duration("token-ttl", file.token_ttl)?))
-            .unwrap_or(defaults.token_ttl),
-            rate_limit: self.rate_limit.or(file_rate).filter(|n| *n > 0),
-            lifecycle: flag_lifecycle
-                .or(file_lifecycle)
-                .unwrap_or(defaults.lifecycle),
-            seed: self.seed.or(file.seed).unwrap_or(defaults.seed),
-            retention: (self
-                .retention
-                .or(file_duration("retention", file.retention)?))
-            .unwrap_or(defaults.retention),
-            max_executions: (self.max_executions.or(file.max_executions))
-                .unwrap_or(defaults.max_executions),
-            records_per_day: self.records_per_day.or(file.records_per_day),
-            clock_start: self.clock_start.or(file_clock),
-            virtual_clock: self.virtual_clock.or(file.virtual_clock).unwrap_or(false),
-            admin: !self.no_admin.or(file.no_admin).unwrap_or(false),
-            admin_token: self.admin_token.or(file.admin_token),
-            journal_size: (self.journal_size.or(file.journal_size))
-                .unwrap_or(defaults.journal_size),
-            max_body_bytes: (self.max_body_bytes.or(file.max_body_bytes))
-                .unwrap_or(defaults.max_body_bytes),
-            max_header_bytes: (self.max_header_bytes.or(file.max_header_bytes))
-                .unwrap_or(defaults.max_header_bytes),
-            log: self.log.or(file.log).unwrap_or(defaults.log),
-        };
+        let file = file.into_args()?;
+        // The lifecycle is chosen per layer as a whole: a flag lifecycle
+        // replaces file shortcuts instead of mixing with them.
+        let lifecycle = self.lifecycle_choice()?.or(file.lifecycle_choice()?);
+        let config = self.or(file).build(lifecycle);
         validate(&config)?;
         Ok(config)
+    }
+
+    /// The lifecycle this layer asks for, if any; mixing forms is an error.
+    fn lifecycle_choice(&self) -> Result<Option<Lifecycle>, ConfigError> {
+        let polls = self.pending_polls.is_some() || self.running_polls.is_some();
+        match (&self.lifecycle, polls, self.complete_after) {
+            (Some(_), true, _) | (Some(_), _, Some(_)) => Err(invalid(
+                "lifecycle",
+                "give either --lifecycle or the shortcuts (--pending-polls, \
+                 --running-polls, --complete-after), not both",
+            )),
+            (None, true, Some(_)) => Err(invalid(
+                "complete-after",
+                "cannot be combined with --pending-polls/--running-polls",
+            )),
+            (Some(lifecycle), false, None) => Ok(Some(lifecycle.clone())),
+            (None, true, None) => Ok(Some(Lifecycle::polls(
+                self.pending_polls.unwrap_or(0),
+                self.running_polls.unwrap_or(0),
+                Terminal::Complete,
+            ))),
+            (None, false, Some(d)) => Ok(Some(Lifecycle::after(d, Terminal::Complete))),
+            (None, false, None) => Ok(None),
+        }
+    }
+
+    /// Each setting from `self`, else from `lower` (lifecycle settings excluded).
+    fn or(self, lower: Self) -> Self {
+        macro_rules! pick {
+            ($($field:ident),*) => { Self { $($field: self.$field.or(lower.$field),)* ..Self::default() } };
+        }
+        pick!(
+            config,
+            host,
+            port,
+            port_file,
+            client_id,
+            client_secret,
+            accept_any_credentials,
+            token_ttl,
+            rate_limit,
+            seed,
+            retention,
+            max_executions,
+            records_per_day,
+            clock_start,
+            virtual_clock,
+            no_admin,
+            admin_token,
+            journal_size,
+            max_body_bytes,
+            max_header_bytes,
+            log
+        )
+    }
+
+    /// The config of these settings over the defaults.
+    fn build(self, lifecycle: Option<Lifecycle>) -> Config {
+        let d = Config::default();
+        Config {
+            host: self.host.unwrap_or(d.host),
+            port: self.port.unwrap_or(d.port),
+            port_file: self.port_file,
+            client_id: self.client_id.unwrap_or(d.client_id),
+            client_secret: self.client_secret.unwrap_or(d.client_secret),
+            accept_any_credentials: self.accept_any_credentials.unwrap_or(false),
+            token_ttl: self.token_ttl.unwrap_or(d.token_ttl),
+            rate_limit: self.rate_limit.filter(|n| *n > 0),
+            lifecycle: lifecycle.unwrap_or(d.lifecycle),
+            seed: self.seed.unwrap_or(d.seed),
+            retention: self.retention.unwrap_or(d.retention),
+            max_executions: self.max_executions.unwrap_or(d.max_executions),
+            records_per_day: self.records_per_day,
+            clock_start: self.clock_start,
+            virtual_clock: self.virtual_clock.unwrap_or(false),
+            admin: !self.no_admin.unwrap_or(false),
+            admin_token: self.admin_token,
+            journal_size: self.journal_size.unwrap_or(d.journal_size),
+            max_body_bytes: self.max_body_bytes.unwrap_or(d.max_body_bytes),
+            max_header_bytes: self.max_header_bytes.unwrap_or(d.max_header_bytes),
+            log: self.log.unwrap_or(d.log),
+        }
     }
 }
 

@@ -39,7 +39,7 @@ pub struct Config {
     pub host: IpAddr,
     /// Port to bind; `0` picks a free one. Default `0`.
     pub port: u16,
-    /// When set, the bound port is written to this file (atomically) once listening.
+    /// When set, the binary writes the bound port to this file (atomically) once listening.
     pub port_file: Option<PathBuf>,
     /// Client id accepted by the token endpoint.
     pub client_id: String,
@@ -75,7 +75,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest total size of request header names and values; larger get 431.
     pub max_header_bytes: usize,
-    /// `tracing` filter directive of the binary, e.g. `info` or `genesys_usage_mock=debug`.
+    /// `tracing` filter directive (binary only), e.g. `info` or `genesys_usage_mock=debug`.
     pub log: String,
 }
 

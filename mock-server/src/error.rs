@@ -126,32 +126,25 @@ impl ApiError {
         error
     }
 
-    /// A 5xx with the swagger's description of that status.
+    /// A 5xx with the same body the engine's injected faults use, so a
+    /// server error reads the same whichever path produced it.
     pub(crate) fn server_error(status: u16) -> Self {
-        let (status, code, message) = match status {
-            502 => (StatusCode::BAD_GATEWAY, "bad.gateway", "Bad Gateway"),
-            503 => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "service.unavailable",
-                "Service Unavailable - The server is currently unavailable (because it is \
-                 overloaded or down for maintenance).",
-            ),
-            504 => (
-                StatusCode::GATEWAY_TIMEOUT,
-                "request.timeout",
-                "The request timed out.",
-            ),
-            other => (
-                StatusCode::from_u16(other)
-                    .ok()
-                    .filter(|s| s.is_server_error())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                "internal.server.error",
-                "The server encountered an unexpected condition which prevented it from \
-                 fulfilling the request.",
-            ),
+        let status = if (500..600).contains(&status) {
+            status
+        } else {
+            500
         };
-        Self::new(status, code, message)
+        let fault = genesys_usage::fake::Fault::ServerError { status };
+        fault.error_answer().map_or_else(
+            || {
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal.server.error",
+                    "Internal error",
+                )
+            },
+            Self::from,
+        )
     }
 }
 

@@ -155,57 +155,59 @@ pub(crate) async fn apply(
     body: Bytes,
     kill: Option<Arc<KillSwitch>>,
 ) -> Response {
-    let headers = response.headers_mut();
-    match fault {
-        WireFault::Reset => {
-            if let Some(kill) = kill {
-                kill.kill();
-                // The connection task drops this future with the connection.
-                std::future::pending::<()>().await;
-            }
-            // Outside the accept loop (plain `app()`): fail the body instead.
-            let failing = stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                "injected connection reset",
-            ))]);
-            *response.body_mut() = Body::from_stream(failing);
-            response
-        }
+    let (length, new_body) = match fault {
+        WireFault::Reset => return reset(response, kill).await,
         WireFault::Truncate => {
             // Declare more than is sent; the connection then ends mid-body.
-            let declared = body.len() + body.len().max(64);
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(declared));
             let half = body.slice(..body.len() / 2);
-            *response.body_mut() = paced_body(vec![half], Duration::from_millis(50), true);
-            response
+            let declared = body.len() + body.len().max(64);
+            (
+                declared,
+                paced_body(vec![half], Duration::from_millis(50), true),
+            )
         }
         WireFault::Malformed => {
             let mut broken = body.slice(..body.len() / 2).to_vec();
             broken.extend_from_slice(b"#<not json");
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(broken.len()));
-            *response.body_mut() = Body::from(broken);
-            response
+            (broken.len(), Body::from(broken))
         }
         WireFault::WrongContentType => {
-            let html = b"<html><head><title>Service Notice</title></head>\
-                <body><h1>Please try again later</h1></body></html>"
-                .to_vec();
-            headers.insert(
+            response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/html; charset=utf-8"),
             );
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
-            *response.body_mut() = Body::from(html);
-            response
+            (HTML_PAGE.len(), Body::from(HTML_PAGE))
         }
         WireFault::Slow(delay) => {
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             let split = body.len() / 2;
             let parts = vec![body.slice(..split), body.slice(split..)];
-            *response.body_mut() = paced_body(parts, delay, false);
-            response
+            (body.len(), paced_body(parts, delay, false))
         }
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    *response.body_mut() = new_body;
+    response
+}
+
+/// What a proxy or maintenance page might send instead of JSON.
+const HTML_PAGE: &str = "<html><head><title>Service Notice</title></head><body><h1>Please try again later</h1></body></html>";
+
+/// Closes the connection with no answer at all.
+async fn reset(mut response: Response, kill: Option<Arc<KillSwitch>>) -> Response {
+    if let Some(kill) = kill {
+        kill.kill();
+        // The connection task drops this future together with the connection.
+        std::future::pending::<()>().await;
     }
+    // Outside the accept loop (plain `app()`): fail the body instead.
+    let failing = stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "injected connection reset",
+    ))]);
+    *response.body_mut() = Body::from_stream(failing);
+    response
 }
 
 /// A body that sends `parts` with `pause` between them; when `cut` it also

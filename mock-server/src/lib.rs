@@ -45,6 +45,40 @@
 //!   request that *was* processed (a `reset` closes the connection with an
 //!   RST and no answer at all).
 //! - Token expiry follows real time, not the emulation clock.
+//!
+//! ## Running the binary
+//!
+//! `genesys-usage-mock [--port 0] [--port-file PATH] ...` prints exactly one
+//! stdout line, `listening on http://127.0.0.1:PORT`, once it accepts
+//! connections; logs go to stderr. Every flag has a `GENESYS_MOCK_<FLAG>`
+//! variable and a kebab-case key in the `--config` TOML file; precedence is
+//! flags > environment > file > defaults (see [`Args`]). Exit codes are in
+//! [`exit_code`]. SIGINT, SIGTERM and `POST /__admin/shutdown` stop it
+//! gracefully.
+//!
+//! ## Steering it from a test
+//!
+//! - `X-Mock-Lifecycle: running:3,complete` (also `running:2,failed`,
+//!   `after:5s`, `complete`) on a submit scripts the execution it creates;
+//!   a bad value is a 400 naming the header.
+//! - `X-Mock-Fault` on any API or token request injects one fault into its
+//!   own answer: `429`, `429;retry-after=5`, `429;retry-after=date:5`,
+//!   `429;retry-after=none`, `500`…`504`, `reset`, `truncate`, `malformed`,
+//!   `content-type`, `slow:2s`, `latency:200ms`, `token-expired`,
+//!   `status:Paused`.
+//! - The admin API (JSON; off with `--no-admin`; `--admin-token T` requires
+//!   `Authorization: Bearer T`): `GET health`, `GET ready`, `POST reset`,
+//!   `POST shutdown`, `GET executions`, `GET executions/{id}`,
+//!   `POST executions/{id}/state` `{"state":"Complete"}`,
+//!   `POST executions/{id}/advance`, `POST executions/{id}/lifecycle`
+//!   `{"lifecycle":"failed"}`, `GET executions/{id}/compliance`,
+//!   `POST lifecycle` `{"lifecycle":"…","for":"next"|"default"|kind}`,
+//!   `GET`/`POST clock` `{"mode":"virtual","set":"2026-01-01T00:00:00Z","advance":"30s"}`,
+//!   `GET`/`POST`/`DELETE faults` (engine `FaultRule` JSON, e.g.
+//!   `{"fault":{"kind":"serverError","status":503},"operation":"post_usage_query","trigger":{"next":2}}`),
+//!   `DELETE faults/{id}`, `GET journal?method=&path=&executionId=&operation=&status=&limit=`,
+//!   `DELETE journal`. Admin calls are not journaled and take no faults.
+//! - [`MockServer::engine`] gives the engine itself, for the same control in-process.
 
 #![forbid(unsafe_code)]
 

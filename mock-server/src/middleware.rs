@@ -114,17 +114,23 @@ fn record(
         let retry_after = retry_after_text
             .as_deref()
             .and_then(|v| genesys_usage::parse_retry_after(v, SystemTime::now()));
-        state.compliance.record(
-            id,
-            PollRecord {
-                arrived: arrival.at,
-                answered,
-                status,
-                retry_after,
-                terminal,
-            },
-        );
+        let poll = PollRecord {
+            arrived: arrival.at,
+            answered,
+            status,
+            retry_after,
+            terminal,
+        };
+        state.compliance.record(id, poll);
     }
+    tracing::debug!(
+        method = %arrival.method,
+        path = %arrival.path,
+        status,
+        correlation_id = %correlation_id,
+        fault = note.fault.as_deref().unwrap_or(""),
+        "answered"
+    );
     state.journal.record(JournalEntry {
         seq: state.journal.next_seq(),
         time: arrival.time,

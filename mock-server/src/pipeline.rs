@@ -195,17 +195,7 @@ impl Call {
         } else {
             Bytes::new()
         };
-        let token = match self.auth {
-            Auth::Bearer => Some(authenticate(state, &parts.headers)?),
-            Auth::None => None,
-        };
-        if let (Some(limiter), Some(token)) = (&state.limiter, &token) {
-            let decision = limiter.check(token);
-            *rate = Some(decision);
-            if decision.exceeded() {
-                return Err(rate_limited(&decision));
-            }
-        }
+        let token = self.admit(state, &parts.headers, rate)?;
         let fault = self.take_fault(state, &parts.headers)?;
         note.fault = fault.as_ref().map(fault_name);
         if let Some(fault) = &fault {
@@ -222,6 +212,27 @@ impl Call {
         note.wire = fault.as_ref().and_then(WireFault::from_fault);
         let answer = handler(&input)?;
         Ok(reshape_status(answer, fault.as_ref(), self.operation))
+    }
+
+    /// Bearer check and rate limit; the token of an admitted call.
+    fn admit(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        rate: &mut Option<RateDecision>,
+    ) -> Result<Option<String>, ApiError> {
+        if self.auth == Auth::None {
+            return Ok(None);
+        }
+        let token = authenticate(state, headers)?;
+        if let Some(limiter) = &state.limiter {
+            let decision = limiter.check(&token);
+            *rate = Some(decision);
+            if decision.exceeded() {
+                return Err(rate_limited(&decision));
+            }
+        }
+        Ok(Some(token))
     }
 
     fn take_fault(&self, state: &AppState, headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {

@@ -65,8 +65,14 @@ pub(crate) async fn serve_state(
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
-    tracing::info!(open = connections.len(), "shutting down");
     stop.send_replace(true);
+    drain(connections).await;
+    Ok(())
+}
+
+/// Waits (bounded) for open connections to finish their requests.
+async fn drain(mut connections: JoinSet<()>) {
+    tracing::info!(open = connections.len(), "shutting down");
     let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
         while connections.join_next().await.is_some() {}
     })
@@ -78,7 +84,6 @@ pub(crate) async fn serve_state(
         );
         connections.shutdown().await;
     }
-    Ok(())
 }
 
 /// Resolves once `POST /__admin/shutdown` was called.
@@ -105,11 +110,7 @@ async fn serve_connection(
         request.extensions_mut().insert(request_kill.clone());
         request
     });
-    let connection = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
-        .max_buf_size(max_buf)
-        .keep_alive(true)
+    let connection = http1_builder(max_buf)
         .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
     tokio::pin!(connection);
     let mut draining = false;
@@ -138,6 +139,18 @@ async fn serve_connection(
             }
         }
     }
+}
+
+/// HTTP/1.1 with keep-alive, a header read timeout (no slowloris can hold a
+/// connection forever) and a bounded header buffer.
+fn http1_builder(max_buf: usize) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(max_buf)
+        .keep_alive(true);
+    builder
 }
 
 /// A duplicate of the socket, kept to set SO_LINGER when the connection is

@@ -35,12 +35,12 @@ async fn the_sdk_runs_every_legacy_query_against_the_server() {
     let client = client_for(&server).await;
     let interval = Interval::last_days(7);
     let org = client
-        .run_usage_query(&ApiUsageOrganizationQuery::new(interval.clone()))
+        .run_usage_query(&ApiUsageOrganizationQuery::new(interval))
         .await
         .unwrap();
     assert!(!org.results.unwrap().is_empty());
     let search = client
-        .run_usage_simplesearch(&ApiUsageSimpleSearch::new(interval.clone()))
+        .run_usage_simplesearch(&ApiUsageSimpleSearch::new(interval))
         .await
         .unwrap();
     assert!(search.results.is_some());

@@ -104,14 +104,19 @@ impl Dataset {
         None => NaiveDate::MIN,
     };
 
-    /// The log of `seed` with about `records_per_day` records per weekday.
+    /// The log of `seed` with about `records_per_day` records per weekday
+    /// (weekends are quieter). Above 80 records per day the cast of users
+    /// grows in proportion, so dense logs have many distinct rows.
     #[must_use]
     pub fn new(seed: u64, records_per_day: u32) -> Self {
+        // Denser logs get more users, so that big benchmarks can produce many
+        // distinct rows; the default density keeps the base cast.
+        let scale = (records_per_day / 40).max(1) as usize;
         let mut users: Vec<UserInfo> = USERS_PER_ORG
             .iter()
             .enumerate()
             .flat_map(|(org, &count)| {
-                (0..count).map(move |i| UserInfo {
+                (0..count * scale).map(move |i| UserInfo {
                     id: stable_uuid(&[0x5553_4552, org as u64, i as u64]),
                     organization_id: ORGANIZATIONS[org].0.to_owned(),
                 })

@@ -101,10 +101,10 @@ impl Fault {
                 let message = format!(
                     "Rate limit exceeded the maximum. Retry the request in [{secs}] seconds"
                 );
-                (
-                    429,
-                    ErrorBody::new(429, "too.many.requests.retry.after", message),
-                )
+                // The normalised 429 (spec §9h) has no messageParams.
+                let mut body = ErrorBody::new(429, "too.many.requests.retry.after", message);
+                body.message_params = None;
+                (429, body)
             }
             Self::ServerError { status } => (*status, server_error_body(*status)),
             Self::TokenExpired => (

@@ -20,8 +20,8 @@
 //! gives the ungrouped totals. Legacy organisation and jobs organisation
 //! queries see the main organisation's records; client queries see one
 //! client's records in every organisation. A legacy query without `groupBy`
-//! is grouped per OAuth client (the service's documented default); a jobs
-//! query without `groupBy` gives totals. A day counts when any part of it
+//! is grouped per OAuth client (the service's documented default) and an
+//! empty `groupBy` gives totals; a jobs query without `groupBy` gives totals. A day counts when any part of it
 //! lies in the interval; there is no data for the current UTC day (at
 //! submit) or later, nor before 2018.
 

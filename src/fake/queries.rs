@@ -243,6 +243,13 @@ fn jobs_spec(
     view: impl FnOnce() -> Checked<RowView>,
 ) -> Checked<QuerySpec> {
     let interval = v::jobs_interval(c.interval, now)?;
+    // The jobs service documents both ends as inclusive (spec §2): widen the
+    // half-open interval by one instant so the end's own day is counted.
+    let interval = Interval::new(
+        interval.start(),
+        interval.end() + chrono::Duration::nanoseconds(1),
+    )
+    .unwrap_or(interval);
     let bucket = v::granularity(c.granularity)?;
     let view = view()?;
     let sort = v::sort_by(c.sort_by, client_rows)?;

@@ -19,7 +19,7 @@ use genesys_usage::{
 
 /// What a check needs: a client over the transport under test, and the
 /// engine behind it to script lifecycles and faults.
-pub trait Harness {
+pub(crate) trait Harness {
     /// A client whose transport reaches `engine()`.
     fn client(&self) -> UsageClient;
     /// The engine serving the client.
@@ -27,7 +27,7 @@ pub trait Harness {
 }
 
 /// Short waits: the lifecycles here count polls, so real time barely matters.
-pub fn quick_wait() -> WaitPolicy {
+pub(crate) fn quick_wait() -> WaitPolicy {
     WaitPolicy {
         first_poll_delay: Duration::ZERO,
         initial_delay: Duration::from_millis(5),
@@ -54,7 +54,7 @@ fn api_status(error: &Error) -> Option<u16> {
     error.status()
 }
 
-pub async fn organisation_query_runs_to_complete(h: &impl Harness) {
+pub(crate) async fn organisation_query_runs_to_complete(h: &impl Harness) {
     let client = h.client();
     let query = ApiUsageOrganizationQuery::new(last_week())
         .with_granularity(Granularity::Day)
@@ -85,7 +85,7 @@ pub async fn organisation_query_runs_to_complete(h: &impl Harness) {
     }
 }
 
-pub async fn the_same_query_gives_the_same_rows(h: &impl Harness) {
+pub(crate) async fn the_same_query_gives_the_same_rows(h: &impl Harness) {
     let client = h.client();
     let query = ApiUsageOrganizationQuery::new("2026-01-01/2026-01-15")
         .with_group_by([OrganizationGroupBy::TemplateUri]);
@@ -94,7 +94,7 @@ pub async fn the_same_query_gives_the_same_rows(h: &impl Harness) {
     assert_eq!(first.results, second.results);
 }
 
-pub async fn a_failed_query_stops_polling_with_a_typed_error(h: &impl Harness) {
+pub(crate) async fn a_failed_query_stops_polling_with_a_typed_error(h: &impl Harness) {
     let engine = h.engine();
     engine.script_next("running:2,failed".parse().unwrap());
     let handle = h
@@ -117,7 +117,7 @@ pub async fn a_failed_query_stops_polling_with_a_typed_error(h: &impl Harness) {
     );
 }
 
-pub async fn a_failed_job_carries_its_error_body(h: &impl Harness) {
+pub(crate) async fn a_failed_job_carries_its_error_body(h: &impl Harness) {
     h.engine()
         .script_next(Lifecycle::polls(1, 1, Terminal::Failed));
     let query = OrganizationPublicApiUsageQueryRequest::new(jobs_interval());
@@ -136,7 +136,7 @@ pub async fn a_failed_job_carries_its_error_body(h: &impl Harness) {
     );
 }
 
-pub async fn a_cancelled_job_ends_polling(h: &impl Harness) {
+pub(crate) async fn a_cancelled_job_ends_polling(h: &impl Harness) {
     h.engine()
         .script_next(Lifecycle::polls(0, 1, Terminal::Cancelled));
     let query = OrganizationPublicApiUsageQueryRequest::new(jobs_interval());
@@ -151,7 +151,7 @@ pub async fn a_cancelled_job_ends_polling(h: &impl Harness) {
     );
 }
 
-pub async fn poll_once_reports_pending_then_complete(h: &impl Harness) {
+pub(crate) async fn poll_once_reports_pending_then_complete(h: &impl Harness) {
     h.engine()
         .script_next(Lifecycle::polls(0, 1, Terminal::Complete));
     let handle = h
@@ -169,7 +169,7 @@ pub async fn poll_once_reports_pending_then_complete(h: &impl Harness) {
     ));
 }
 
-pub async fn simple_search_pages_every_row_exactly_once(h: &impl Harness) {
+pub(crate) async fn simple_search_pages_every_row_exactly_once(h: &impl Harness) {
     let client = h.client();
     let search = ApiUsageSimpleSearch::new(last_week());
     let handle = client.submit_usage_simplesearch(&search).await.unwrap();
@@ -179,7 +179,7 @@ pub async fn simple_search_pages_every_row_exactly_once(h: &impl Harness) {
     assert_eq!(paged, all);
 }
 
-pub async fn client_query_and_summary_complete(h: &impl Harness) {
+pub(crate) async fn client_query_and_summary_complete(h: &impl Harness) {
     let client_id = a_client_id(&h.engine());
     let client = h.client();
     let result = client
@@ -194,7 +194,7 @@ pub async fn client_query_and_summary_complete(h: &impl Harness) {
     assert!(summary.results.is_some());
 }
 
-pub async fn organisation_jobs_page_with_next_uri(h: &impl Harness) {
+pub(crate) async fn organisation_jobs_page_with_next_uri(h: &impl Harness) {
     let client = h.client();
     let query = OrganizationPublicApiUsageQueryRequest::new(jobs_interval())
         .with_granularity(Granularity::Day)
@@ -220,7 +220,7 @@ pub async fn organisation_jobs_page_with_next_uri(h: &impl Harness) {
     );
 }
 
-pub async fn client_jobs_complete_with_organisation_rows(h: &impl Harness) {
+pub(crate) async fn client_jobs_complete_with_organisation_rows(h: &impl Harness) {
     let client_id = a_client_id(&h.engine());
     let query = ClientPublicApiUsageQueryRequest::new(jobs_interval())
         .with_metrics([UsageMetric::Requests]);
@@ -236,7 +236,7 @@ pub async fn client_jobs_complete_with_organisation_rows(h: &impl Harness) {
     );
 }
 
-pub async fn a_bad_interval_is_a_400_naming_the_field(h: &impl Harness) {
+pub(crate) async fn a_bad_interval_is_a_400_naming_the_field(h: &impl Harness) {
     let error = h
         .client()
         .run_usage_query(&ApiUsageOrganizationQuery::new("2024-02-01/2024-01-01"))
@@ -252,7 +252,7 @@ pub async fn a_bad_interval_is_a_400_naming_the_field(h: &impl Harness) {
     );
 }
 
-pub async fn an_unknown_group_by_is_a_400_naming_the_field(h: &impl Harness) {
+pub(crate) async fn an_unknown_group_by_is_a_400_naming_the_field(h: &impl Harness) {
     let query = ApiUsageOrganizationQuery::new(last_week())
         .with_group_by([OrganizationGroupBy::from("TemplateURI")]);
     let error = h.client().run_usage_query(&query).await.unwrap_err();
@@ -266,7 +266,7 @@ pub async fn an_unknown_group_by_is_a_400_naming_the_field(h: &impl Harness) {
     );
 }
 
-pub async fn a_jobs_interval_over_90_days_is_refused(h: &impl Harness) {
+pub(crate) async fn a_jobs_interval_over_90_days_is_refused(h: &impl Harness) {
     let query = OrganizationPublicApiUsageQueryRequest::new(Interval::last_days(120).to_string());
     let error = h
         .client()
@@ -283,7 +283,7 @@ pub async fn a_jobs_interval_over_90_days_is_refused(h: &impl Harness) {
     );
 }
 
-pub async fn an_unknown_execution_id_is_a_404(h: &impl Harness) {
+pub(crate) async fn an_unknown_execution_id_is_a_404(h: &impl Harness) {
     let error = h
         .client()
         .resume_usage_query("no-such-execution")
@@ -301,7 +301,7 @@ pub async fn an_unknown_execution_id_is_a_404(h: &impl Harness) {
     );
 }
 
-pub async fn a_503_on_a_poll_is_retried(h: &impl Harness) {
+pub(crate) async fn a_503_on_a_poll_is_retried(h: &impl Harness) {
     let engine = h.engine();
     engine.add_fault(FaultRule {
         fault: Fault::ServerError { status: 503 },
@@ -319,7 +319,7 @@ pub async fn a_503_on_a_poll_is_retried(h: &impl Harness) {
     assert!(result.is_ok(), "{result:?}");
 }
 
-pub async fn a_429_on_a_poll_waits_and_succeeds(h: &impl Harness) {
+pub(crate) async fn a_429_on_a_poll_waits_and_succeeds(h: &impl Harness) {
     h.engine().add_fault(FaultRule {
         fault: Fault::RateLimited {
             retry_after: RetryAfterHint::Seconds(1),
@@ -335,7 +335,7 @@ pub async fn a_429_on_a_poll_waits_and_succeeds(h: &impl Harness) {
     assert!(result.is_ok(), "{result:?}");
 }
 
-pub async fn a_post_answered_500_is_not_sent_again(h: &impl Harness) {
+pub(crate) async fn a_post_answered_500_is_not_sent_again(h: &impl Harness) {
     let engine = h.engine();
     engine.add_fault(FaultRule {
         fault: Fault::ServerError { status: 500 },
@@ -353,7 +353,7 @@ pub async fn a_post_answered_500_is_not_sent_again(h: &impl Harness) {
     assert!(engine.executions().is_empty());
 }
 
-pub async fn an_expired_token_is_refreshed_once(h: &impl Harness) {
+pub(crate) async fn an_expired_token_is_refreshed_once(h: &impl Harness) {
     h.engine().add_fault(FaultRule {
         fault: Fault::TokenExpired,
         operation: Some(Operation::GetUsageQueryExecutionIdResults),
@@ -367,7 +367,7 @@ pub async fn an_expired_token_is_refreshed_once(h: &impl Harness) {
     assert!(result.is_ok(), "{result:?}");
 }
 
-pub async fn a_forced_state_is_seen_by_the_next_poll(h: &impl Harness) {
+pub(crate) async fn a_forced_state_is_seen_by_the_next_poll(h: &impl Harness) {
     let engine = h.engine();
     engine.script_next("running:manual,complete".parse().unwrap());
     let handle = h
