@@ -4,11 +4,14 @@
 //!
 //! The handler is a plain closure from [`CallInput`] to [`Answer`]; what the
 //! outer middleware needs (journal, compliance, wire faults) travels back in a
-//! [`CallNote`] in the response extensions.
+//! [`CallNote`] through a task-local slot ([`with_call_note`]).
+
+use std::cell::Cell;
+use std::future::Future;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use genesys_usage::fake::{Fault, Lifecycle, Operation, RetryAfterHint};
@@ -23,7 +26,33 @@ use crate::rate_limit::RateDecision;
 use crate::state::AppState;
 
 /// The request header that scripts the lifecycle of the execution a submit creates.
-pub(crate) const LIFECYCLE_HEADER: &str = "x-mock-lifecycle";
+pub(crate) const LIFECYCLE_HEADER: HeaderName = HeaderName::from_static("x-mock-lifecycle");
+
+tokio::task_local! {
+    /// The [`CallNote`] of the request being served, left by its pipeline for
+    /// the outer middleware. A task-local rather than a response extension
+    /// (which costs a map and a box on every request): the middleware awaits
+    /// the routes inline, so the pipeline always runs inside its scope.
+    static CALL_NOTE: Cell<Option<CallNote>>;
+}
+
+/// Runs `routes` (the future answering one request) and returns its output
+/// with the [`CallNote`] its pipeline left (the default when none ran, e.g.
+/// an admin call or a 404).
+pub(crate) async fn with_call_note<F: Future>(routes: F) -> (F::Output, CallNote) {
+    CALL_NOTE
+        .scope(Cell::new(None), async move {
+            let output = routes.await;
+            let note = CALL_NOTE.with(Cell::take).unwrap_or_default();
+            (output, note)
+        })
+        .await
+}
+
+/// Leaves `note` for the outer middleware (dropped when nothing collects it).
+fn leave_call_note(note: CallNote) {
+    let _ = CALL_NOTE.try_with(|slot| slot.set(Some(note)));
+}
 
 /// What the outer middleware learns about a call.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +69,7 @@ pub(crate) struct CallNote {
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
     /// The execution the call created or read.
     pub(crate) execution_id: Option<String>,
     /// The body tells the client a terminal state.
@@ -52,12 +81,17 @@ impl Answer {
         let body = serde_json::to_vec(body).map_err(|e| {
             ApiError::server_error(500).with_message(format!("cannot encode the answer: {e}"))
         })?;
-        Ok(Self {
+        Ok(Self::bytes(status, Bytes::from(body)))
+    }
+
+    /// An answer whose JSON is already encoded (e.g. shared by the engine).
+    pub(crate) fn bytes(status: u16, body: Bytes) -> Self {
+        Self {
             status,
             body,
             execution_id: None,
             terminal: false,
-        })
+        }
     }
 
     pub(crate) fn execution(mut self, id: Option<String>) -> Self {
@@ -141,7 +175,7 @@ impl Call {
     }
 
     /// Runs the call through the pipeline.
-    pub(crate) async fn run<F>(self, state: &AppState, request: Request, handler: F) -> Response
+    pub(crate) async fn run<F>(mut self, state: &AppState, request: Request, handler: F) -> Response
     where
         F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
     {
@@ -151,7 +185,7 @@ impl Call {
             && query_param(query.as_deref(), "after").is_none_or(|a| a.is_empty());
         let mut note = CallNote {
             operation: Some(self.operation),
-            execution_id: self.execution_id.clone(),
+            execution_id: self.execution_id.take(),
             poll: is_poll.then_some(false),
             ..CallNote::default()
         };
@@ -160,19 +194,26 @@ impl Call {
             .process(state, parts, body, query, handler, &mut note, &mut rate)
             .await;
         let mut response = match result {
-            Ok(answer) => {
-                note.execution_id = answer.execution_id.clone().or(note.execution_id);
-                if note.poll.is_some() {
-                    note.poll = Some(answer.terminal);
+            Ok(Answer {
+                status,
+                body,
+                execution_id,
+                terminal,
+            }) => {
+                if execution_id.is_some() {
+                    note.execution_id = execution_id;
                 }
-                json_response(answer.status, answer.body)
+                if note.poll.is_some() {
+                    note.poll = Some(terminal);
+                }
+                json_response(status, body)
             }
             Err(error) => error.into_response(),
         };
         if let Some(decision) = rate {
             decision.write_headers(response.headers_mut());
         }
-        response.extensions_mut().insert(note);
+        leave_call_note(note);
         response
     }
 
@@ -196,10 +237,10 @@ impl Call {
             Bytes::new()
         };
         let token = self.admit(state, &parts.headers, rate)?;
-        let fault = self.take_fault(state, &parts.headers)?;
+        let fault = self.take_fault(state, &parts.headers, note.execution_id.as_deref())?;
         note.fault = fault.as_ref().map(fault_name);
         if let Some(fault) = &fault {
-            before_handler(state, fault, token.as_deref()).await?;
+            before_handler(state, fault, token).await?;
         }
         let lifecycle = self.lifecycle(&parts.headers)?;
         let input = CallInput {
@@ -215,18 +256,18 @@ impl Call {
     }
 
     /// Bearer check and rate limit; the token of an admitted call.
-    fn admit(
+    fn admit<'h>(
         &self,
         state: &AppState,
-        headers: &HeaderMap,
+        headers: &'h HeaderMap,
         rate: &mut Option<RateDecision>,
-    ) -> Result<Option<String>, ApiError> {
+    ) -> Result<Option<&'h str>, ApiError> {
         if self.auth == Auth::None {
             return Ok(None);
         }
         let token = authenticate(state, headers)?;
         if let Some(limiter) = &state.limiter {
-            let decision = limiter.check(&token);
+            let decision = limiter.check(token);
             *rate = Some(decision);
             if decision.exceeded() {
                 return Err(rate_limited(&decision));
@@ -235,7 +276,12 @@ impl Call {
         Ok(Some(token))
     }
 
-    fn take_fault(&self, state: &AppState, headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {
+    fn take_fault(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        execution_id: Option<&str>,
+    ) -> Result<Option<Fault>, ApiError> {
         match headers.get(FAULT_HEADER) {
             Some(value) => {
                 let text = String::from_utf8_lossy(value.as_bytes());
@@ -246,19 +292,17 @@ impl Call {
                     )
                 })
             }
-            None => Ok(state
-                .engine
-                .take_fault(self.operation, self.execution_id.as_deref())),
+            None => Ok(state.engine.take_fault(self.operation, execution_id)),
         }
     }
 
     fn lifecycle(&self, headers: &HeaderMap) -> Result<Option<Lifecycle>, ApiError> {
-        let Some(value) = headers.get(LIFECYCLE_HEADER) else {
-            return Ok(None);
-        };
         if !self.creates {
             return Ok(None);
         }
+        let Some(value) = headers.get(LIFECYCLE_HEADER) else {
+            return Ok(None);
+        };
         let text = String::from_utf8_lossy(value.as_bytes());
         text.trim().parse::<Lifecycle>().map(Some).map_err(|e| {
             ApiError::bad_request(
@@ -281,7 +325,7 @@ fn is_results_get(operation: Operation) -> bool {
 }
 
 /// The bearer token of a request if it is one we issued and it is unexpired.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+fn authenticate<'h>(state: &AppState, headers: &'h HeaderMap) -> Result<&'h str, ApiError> {
     let Some(token) = bearer(headers) else {
         return Err(if headers.contains_key(header::AUTHORIZATION) {
             ApiError::bad_credentials()
@@ -289,7 +333,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErro
             ApiError::authentication_required()
         });
     };
-    match state.tokens.check(&token) {
+    match state.tokens.check(token) {
         TokenCheck::Valid => Ok(token),
         TokenCheck::Unknown | TokenCheck::Expired => Err(ApiError::bad_credentials()),
     }
@@ -349,7 +393,9 @@ fn reshape_status(mut answer: Answer, fault: Option<&Fault>, operation: Operatio
     if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         if let Some(object) = value.as_object_mut() {
             object.insert("queryStatus".into(), status.clone().into());
-            answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
+            if let Ok(body) = serde_json::to_vec(&value) {
+                answer.body = Bytes::from(body);
+            }
             answer.terminal = false;
         }
     }
@@ -360,7 +406,7 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response {
+pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Body::from(body)).into_response();
     response.headers_mut().insert(

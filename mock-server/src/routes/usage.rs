@@ -5,7 +5,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use genesys_usage::fake::{EngineReply, Operation};
+use bytes::Bytes;
+use genesys_usage::fake::{EncodedResult, EngineReply, Operation};
 use genesys_usage::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
     UsageExecutionResult,
@@ -58,6 +59,13 @@ fn results(reply: EngineReply<ApiUsageQueryResult>) -> Result<Answer, ApiError> 
     Ok(Answer::json(reply.status, &reply.body)?.terminal(terminal))
 }
 
+/// The answer of a legacy results GET that the engine encoded (L2, L6): a
+/// complete result's JSON is encoded once and shared by every later poll.
+fn encoded_results(reply: EncodedResult) -> Answer {
+    let terminal = matches!(reply.query_status.as_str(), "Complete" | "Failed");
+    Answer::bytes(reply.status, Bytes::from_owner(reply.json)).terminal(terminal)
+}
+
 async fn post_usage_query(State(state): State<AppState>, request: Request) -> Response {
     let engine = state.engine.clone();
     Call::new(Operation::PostUsageQuery, None)
@@ -80,7 +88,9 @@ async fn get_usage_query_execution_id_results(
     let engine = state.engine.clone();
     Call::new(Operation::GetUsageQueryExecutionIdResults, Some(id.clone()))
         .run(&state, request, move |_| {
-            results(engine.get_usage_query_execution_id_results(&id)?)
+            Ok(encoded_results(
+                engine.get_usage_query_execution_id_results_json(&id)?,
+            ))
         })
         .await
 }
@@ -147,7 +157,9 @@ async fn get_oauth_client_usage_query_result(
     let engine = state.engine.clone();
     Call::new(Operation::GetOauthClientUsageQueryResult, Some(id.clone()))
         .run(&state, request, move |_| {
-            results(engine.get_oauth_client_usage_query_result(&client_id, &id)?)
+            Ok(encoded_results(
+                engine.get_oauth_client_usage_query_result_json(&client_id, &id)?,
+            ))
         })
         .await
 }
