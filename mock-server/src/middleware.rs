@@ -8,6 +8,7 @@
 //! extensions.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -65,17 +66,24 @@ impl Outer {
     }
 
     /// Answers one request; `kill` resets the connection (the `reset` fault).
-    pub(crate) async fn serve(&self, request: Request, kill: Option<Arc<KillSwitch>>) -> Response {
-        outer(&self.state, self.routes.clone(), request, kill).await
+    pub(crate) fn serve(
+        &self,
+        request: Request,
+        kill: Option<Arc<KillSwitch>>,
+    ) -> impl Future<Output = Response> + Send + '_ {
+        outer(&self.state, &self.routes, request, kill)
     }
 }
 
-async fn outer(
-    state: &AppState,
-    mut routes: Router,
+/// The middleware: what can be decided at once is, here, and the routes are
+/// called now; the returned future holds only what the answer needs (hyper
+/// moves it into the connection's slot on every request: smaller is cheaper).
+fn outer<'a>(
+    state: &'a AppState,
+    routes: &Router,
     request: Request,
     kill: Option<Arc<KillSwitch>>,
-) -> Response {
+) -> impl Future<Output = Response> + Send + 'a {
     let correlation_id = CorrelationId::new();
     let journaled = !request.uri().path().starts_with("/__admin");
     // Admin calls are not journaled: keep nothing of them.
@@ -91,29 +99,33 @@ async fn outer(
         }
     });
     let limit = state.config.max_header_bytes;
-    let (mut response, mut note) = if header_bytes(request.headers()) > limit {
-        (
-            ApiError::headers_too_large(limit).into_response(),
-            CallNote::default(),
-        )
-    } else {
-        match with_call_note(tower::Service::call(&mut routes, request)).await {
-            (Ok(response), note) => (response, note),
-            (Err(never), _) => match never {},
+    let answering = (header_bytes(request.headers()) <= limit)
+        .then(|| with_call_note(tower::Service::call(&mut routes.clone(), request)));
+    async move {
+        let (mut response, mut note) = match answering {
+            Some(answering) => match answering.await {
+                (Ok(response), note) => (response, note),
+                (Err(never), _) => match never {},
+            },
+            None => (
+                ApiError::headers_too_large(limit).into_response(),
+                CallNote::default(),
+            ),
+        };
+        let mut buffer = [0u8; 36];
+        let correlation_text = correlation_id.encode(&mut buffer);
+        stamp_context_id(&mut response, correlation_text);
+        if let Ok(value) = HeaderValue::from_str(correlation_text) {
+            response.headers_mut().insert(CORRELATION_HEADER, value);
         }
-    };
-    let mut buffer = [0u8; 36];
-    let correlation_text = correlation_id.encode(&mut buffer);
-    stamp_context_id(&mut response, correlation_text);
-    if let Ok(value) = HeaderValue::from_str(correlation_text) {
-        response.headers_mut().insert(CORRELATION_HEADER, value);
-    }
-    if let Some(arrival) = arrival {
-        record(state, arrival, &response, &mut note, correlation_id);
-    }
-    match note.wire {
-        Some(wire) => apply_wire_fault(wire, response, kill).await,
-        None => response,
+        if let Some(arrival) = arrival {
+            record(state, arrival, &response, &mut note, correlation_id);
+        }
+        match note.wire {
+            // Boxed: rare, and inline it would enlarge every request's future.
+            Some(wire) => Box::pin(apply_wire_fault(wire, response, kill)).await,
+            None => response,
+        }
     }
 }
 

@@ -9,6 +9,9 @@
 use std::cell::Cell;
 use std::future::Future;
 
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Either, Ready, ready};
+
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
@@ -39,14 +42,19 @@ tokio::task_local! {
 /// Runs `routes` (the future answering one request) and returns its output
 /// with the [`CallNote`] its pipeline left (the default when none ran, e.g.
 /// an admin call or a 404).
-pub(crate) async fn with_call_note<F: Future>(routes: F) -> (F::Output, CallNote) {
-    CALL_NOTE
-        .scope(Cell::new(None), async move {
-            let output = routes.await;
+///
+/// A plain function returning the scoped future (not an `async fn`, which
+/// would hold `routes` twice): every request's future carries this one, and
+/// is moved and boxed along the way, so its size counts.
+pub(crate) fn with_call_note<F: Future>(routes: F) -> impl Future<Output = (F::Output, CallNote)> {
+    // `map` rather than an `async` block, which would hold `routes` twice.
+    CALL_NOTE.scope(
+        Cell::new(None),
+        routes.map(|output| {
             let note = CALL_NOTE.with(Cell::take).unwrap_or_default();
             (output, note)
-        })
-        .await
+        }),
+    )
 }
 
 /// Leaves `note` for the outer middleware (dropped when nothing collects it).
@@ -131,6 +139,16 @@ impl CallInput {
     }
 }
 
+/// A call past authentication, rate limiting and fault selection.
+struct Admitted {
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Bytes,
+    fault: Option<Fault>,
+    /// The bearer token, kept only when a fault may revoke it.
+    token: Option<String>,
+}
+
 /// How a call authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Auth {
@@ -175,9 +193,20 @@ impl Call {
     }
 
     /// Runs the call through the pipeline.
-    pub(crate) async fn run<F>(mut self, state: &AppState, request: Request, handler: F) -> Response
+    ///
+    /// A request without a body and without a fault waits for nothing: it is
+    /// answered here, and the future returned is a ready one. Reading a body
+    /// or a fault's delay make the (boxed) slow path. Axum moves every
+    /// request's future into a box of its own, so keeping the common one
+    /// small keeps it cheap to move and on the allocator's fast path.
+    pub(crate) fn run<'a, F>(
+        mut self,
+        state: &'a AppState,
+        request: Request,
+        handler: F,
+    ) -> Either<BoxFuture<'a, Response>, Ready<Response>>
     where
-        F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
+        F: FnOnce(&CallInput) -> Result<Answer, ApiError> + Send + 'a,
     {
         let (parts, body) = request.into_parts();
         let query = parts.uri.query().map(str::to_owned);
@@ -190,69 +219,106 @@ impl Call {
             ..CallNote::default()
         };
         let mut rate = None;
-        let result = self
-            .process(state, parts, body, query, handler, &mut note, &mut rate)
-            .await;
-        let mut response = match result {
-            Ok(Answer {
-                status,
-                body,
-                execution_id,
-                terminal,
-            }) => {
-                if execution_id.is_some() {
-                    note.execution_id = execution_id;
-                }
-                if note.poll.is_some() {
-                    note.poll = Some(terminal);
-                }
-                json_response(status, body)
-            }
-            Err(error) => error.into_response(),
-        };
-        if let Some(decision) = rate {
-            decision.write_headers(response.headers_mut());
+        if parts.method == Method::POST {
+            // Reading the body may wait on the peer.
+            return Either::Left(Box::pin(async move {
+                let admitted = read_body(body, &parts.headers, state.config.max_body_bytes)
+                    .await
+                    .and_then(|body| {
+                        self.admit_call(state, parts.headers, query, body, &mut note, &mut rate)
+                    });
+                self.finish(state, admitted, handler, note, rate).await
+            }));
         }
-        leave_call_note(note);
-        response
+        let admitted = self.admit_call(
+            state,
+            parts.headers,
+            query,
+            Bytes::new(),
+            &mut note,
+            &mut rate,
+        );
+        if matches!(&admitted, Ok(Admitted { fault: Some(_), .. })) {
+            return Either::Left(Box::pin(self.finish(state, admitted, handler, note, rate)));
+        }
+        let result = admitted.and_then(|admitted| self.answer(admitted, handler, &mut note));
+        Either::Right(ready(respond(result, note, rate)))
     }
 
-    #[allow(clippy::too_many_arguments, reason = "internal step of run()")]
-    async fn process<F>(
+    /// A fault's delay or answer, then the handler.
+    async fn finish<F>(
+        self,
+        state: &AppState,
+        admitted: Result<Admitted, ApiError>,
+        handler: F,
+        mut note: CallNote,
+        rate: Option<RateDecision>,
+    ) -> Response
+    where
+        F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
+    {
+        let result = match admitted {
+            Ok(admitted) => {
+                let waited = match &admitted.fault {
+                    Some(fault) => before_handler(state, fault, admitted.token.as_deref()).await,
+                    None => Ok(()),
+                };
+                waited.and_then(|()| self.answer(admitted, handler, &mut note))
+            }
+            Err(error) => Err(error),
+        };
+        respond(result, note, rate)
+    }
+
+    /// Bearer check, rate limit and the fault of this call, in that order.
+    fn admit_call(
         &self,
         state: &AppState,
-        parts: axum::http::request::Parts,
-        body: Body,
+        headers: HeaderMap,
         query: Option<String>,
-        handler: F,
+        body: Bytes,
         note: &mut CallNote,
         rate: &mut Option<RateDecision>,
+    ) -> Result<Admitted, ApiError> {
+        let token = self.admit(state, &headers, rate)?;
+        let fault = self.take_fault(state, &headers, note.execution_id.as_deref())?;
+        note.fault = fault.as_ref().map(fault_name);
+        // Only a fault (`token-expired`) still needs the token.
+        let token = fault.as_ref().and(token).map(str::to_owned);
+        Ok(Admitted {
+            headers,
+            query,
+            body,
+            fault,
+            token,
+        })
+    }
+
+    /// The lifecycle header, then the handler, then answer-shaping faults.
+    fn answer<F>(
+        &self,
+        admitted: Admitted,
+        handler: F,
+        note: &mut CallNote,
     ) -> Result<Answer, ApiError>
     where
         F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
     {
-        let body = if parts.method == Method::POST {
-            read_body(body, &parts.headers, state.config.max_body_bytes).await?
-        } else {
-            Bytes::new()
-        };
-        let token = self.admit(state, &parts.headers, rate)?;
-        let fault = self.take_fault(state, &parts.headers, note.execution_id.as_deref())?;
-        note.fault = fault.as_ref().map(fault_name);
-        if let Some(fault) = &fault {
-            before_handler(state, fault, token).await?;
-        }
-        let lifecycle = self.lifecycle(&parts.headers)?;
+        let lifecycle = self.lifecycle(&admitted.headers)?;
         let input = CallInput {
-            headers: parts.headers,
-            query,
-            body,
+            headers: admitted.headers,
+            query: admitted.query,
+            body: admitted.body,
             lifecycle,
         };
         // Wire faults spoil whatever answer comes, success or error.
-        note.wire = fault.as_ref().and_then(WireFault::from_fault);
+        note.wire = admitted.fault.as_ref().and_then(WireFault::from_fault);
         let answer = handler(&input)?;
-        Ok(reshape_status(answer, fault.as_ref(), self.operation))
+        Ok(reshape_status(
+            answer,
+            admitted.fault.as_ref(),
+            self.operation,
+        ))
     }
 
     /// Bearer check and rate limit; the token of an admitted call.
@@ -406,6 +472,36 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
+/// The response of a call, with its rate-limit headers; leaves its note.
+fn respond(
+    result: Result<Answer, ApiError>,
+    mut note: CallNote,
+    rate: Option<RateDecision>,
+) -> Response {
+    let mut response = match result {
+        Ok(Answer {
+            status,
+            body,
+            execution_id,
+            terminal,
+        }) => {
+            if execution_id.is_some() {
+                note.execution_id = execution_id;
+            }
+            if note.poll.is_some() {
+                note.poll = Some(terminal);
+            }
+            json_response(status, body)
+        }
+        Err(error) => error.into_response(),
+    };
+    if let Some(decision) = rate {
+        decision.write_headers(response.headers_mut());
+    }
+    leave_call_note(note);
+    response
+}
+
 pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Body::from(body)).into_response();
@@ -414,4 +510,23 @@ pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The common call (no body, no fault) is answered before its future is
+    /// polled: the future axum boxes for every request must stay small.
+    #[test]
+    fn a_call_without_body_or_fault_has_a_small_future() {
+        let state = AppState::new(crate::config::Config::default());
+        let future = Call::new(Operation::GetUsageQueryExecutionIdResults, None).run(
+            &state,
+            Request::new(Body::empty()),
+            |_: &CallInput| Answer::json(200, &"unused"),
+        );
+        let size = std::mem::size_of_val(&future);
+        assert!(size <= 512, "the pipeline's future grew to {size} bytes");
+    }
 }
