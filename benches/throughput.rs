@@ -125,6 +125,7 @@ fn main() {
     for complete in [false, true] {
         let load = plan.loads[0];
         mock_requests += wrk::run(
+            mock.pid(),
             &mock.url,
             fixture.path(complete),
             &fixture.token,
@@ -133,6 +134,7 @@ fn main() {
         )
         .requests;
         wrk::run(
+            axum.pid(),
             &axum.url,
             fixture.path(complete),
             &fixture.token,
@@ -150,16 +152,37 @@ fn main() {
                 let case = Case { complete, load };
                 eprintln!("round {}/{}: {}", round + 1, plan.runs, case.label());
                 let path = fixture.path(complete);
-                let run = wrk::run(&mock.url, path, &fixture.token, load, plan.duration);
+                let run = wrk::run(
+                    mock.pid(),
+                    &mock.url,
+                    path,
+                    &fixture.token,
+                    load,
+                    plan.duration,
+                );
                 mock_requests += run.requests;
                 runs.entry((case, ServerKind::Mock)).or_default().push(run);
-                let run = wrk::run(&axum.url, path, &fixture.token, load, plan.duration);
+                let run = wrk::run(
+                    axum.pid(),
+                    &axum.url,
+                    path,
+                    &fixture.token,
+                    load,
+                    plan.duration,
+                );
                 runs.entry((case, ServerKind::BareAxum))
                     .or_default()
                     .push(run);
                 // A fresh wiremock each time: it keeps every request it served.
                 let wiremock = Server::spawn(ServerKind::Wiremock, &fixture);
-                let run = wrk::run(&wiremock.url, path, &fixture.token, load, plan.duration);
+                let run = wrk::run(
+                    wiremock.pid(),
+                    &wiremock.url,
+                    path,
+                    &fixture.token,
+                    load,
+                    plan.duration,
+                );
                 if let Some(rss) = proc_status_kib(wiremock.pid(), "VmRSS") {
                     wiremock_rss_kib.push((run.requests, rss));
                 }
@@ -177,6 +200,7 @@ fn main() {
     let mut rows = Vec::new();
     let cases: Vec<Case> = runs.keys().map(|(case, _)| *case).collect();
     let mut seen = Vec::new();
+    let mut cpu_notes = Vec::new();
     for case in cases {
         if seen.contains(&case) {
             continue;
@@ -192,6 +216,13 @@ fn main() {
         let vs_wiremock = m.rps / w.rps;
         let case_met = vs_axum >= MIN_RATIO_VS_AXUM && vs_wiremock >= MIN_RATIO_VS_WIREMOCK;
         met &= case_met;
+        cpu_notes.push(format!(
+            "{}: mock {:.1} µs, bare axum {:.1} µs, wiremock-rs {:.1} µs",
+            case.label(),
+            m.cpu_us,
+            a.cpu_us,
+            w.cpu_us
+        ));
         rows.push(vec![
             case.label(),
             fmt_rps(m.rps),
@@ -272,6 +303,10 @@ fn main() {
             "wiremock-rs kept about {:.1} KiB of resident memory per request served (median over runs).",
             per_request / 1024.0
         ),
+        format!(
+            "Server CPU time (user + system) per request, median of the runs — {}.",
+            cpu_notes.join("; ")
+        ),
         format!("Errors (non-2xx answers or socket errors) over all runs: {errors}."),
     ];
     let result = BenchResult {
@@ -309,15 +344,18 @@ fn main() {
 struct Summary {
     rps: f64,
     p99_ms: f64,
+    cpu_us: f64,
 }
 
 impl Summary {
     fn of(runs: &[WrkRun]) -> Self {
         let mut rps: Vec<f64> = runs.iter().map(|r| r.rps).collect();
         let mut p99: Vec<f64> = runs.iter().map(|r| r.p99_ms).collect();
+        let mut cpu: Vec<f64> = runs.iter().map(|r| r.server_cpu_us).collect();
         Self {
             rps: median(&mut rps),
             p99_ms: median(&mut p99),
+            cpu_us: median(&mut cpu),
         }
     }
 }

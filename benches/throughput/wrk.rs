@@ -18,6 +18,8 @@ pub(crate) struct WrkRun {
     pub(crate) requests: u64,
     /// Socket errors plus non-2xx answers.
     pub(crate) errors: u64,
+    /// The server's CPU time (user + system) per request, in microseconds.
+    pub(crate) server_cpu_us: f64,
 }
 
 /// Stops with a clear message when wrk is missing: the bench cannot run.
@@ -40,7 +42,16 @@ pub(crate) fn version() -> String {
 }
 
 /// Loads `base` + `path` with `load` for `duration`; wrk's own `-d` bounds it.
-pub(crate) fn run(base: &str, path: &str, token: &str, load: Load, duration: Duration) -> WrkRun {
+/// `server` is the process id whose CPU time is charged to the requests.
+pub(crate) fn run(
+    server: u32,
+    base: &str,
+    path: &str,
+    token: &str,
+    load: Load,
+    duration: Duration,
+) -> WrkRun {
+    let cpu_before = cpu_seconds(server);
     let output = Command::new("wrk")
         .arg(format!("-t{}", load.threads))
         .arg(format!("-c{}", load.connections))
@@ -56,7 +67,31 @@ pub(crate) fn run(base: &str, path: &str, token: &str, load: Load, duration: Dur
         "wrk failed: {text}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    parse(&text).unwrap_or_else(|| panic!("cannot read wrk's report:\n{text}"))
+    let cpu = cpu_seconds(server) - cpu_before;
+    let mut run = parse(&text).unwrap_or_else(|| panic!("cannot read wrk's report:\n{text}"));
+    run.server_cpu_us = cpu * 1e6 / run.requests.max(1) as f64;
+    run
+}
+
+/// User + system CPU seconds of a process so far (`/proc/<pid>/stat`, whose
+/// times are in USER_HZ, 100 per second on Linux); 0 elsewhere.
+fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may contain spaces) in parentheses.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 here.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Reads requests/s, the p99 latency, the request count and the errors.
@@ -86,6 +121,7 @@ fn parse(text: &str) -> Option<WrkRun> {
         p99_ms: p99_ms?,
         requests: requests?,
         errors,
+        server_cpu_us: 0.0,
     })
 }
 
