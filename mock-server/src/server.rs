@@ -103,12 +103,17 @@ async fn serve_connection(
     let (stream, handle) = split_handle(stream);
     let Some(stream) = stream else { return };
     let kill = Arc::new(KillSwitch::default());
-    let request_kill = kill.clone();
+    // One `Arc` per connection, cloned per request: its count stays in the
+    // cache of the worker serving the connection, where cloning the shared
+    // state's would bounce a cache line between workers on every request.
+    let context = Arc::new((app, kill.clone()));
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        let app = app.clone();
-        let kill = request_kill.clone();
+        let context = Arc::clone(&context);
         async move {
-            let response = app.serve(request.map(Body::new), Some(kill)).await;
+            let (app, kill) = &*context;
+            let response = app
+                .serve(request.map(Body::new), Some(Arc::clone(kill)))
+                .await;
             Ok::<_, Infallible>(response)
         }
     });

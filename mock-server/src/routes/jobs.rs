@@ -57,7 +57,7 @@ async fn post_usage_aggregates_query_jobs(
     State(state): State<AppState>,
     request: Request,
 ) -> Response {
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::PostUsageAggregatesQueryJobs, None)
         .run(&state, request, move |input| {
             let query: OrganizationPublicApiUsageQueryRequest = input.json()?;
@@ -75,7 +75,7 @@ async fn get_usage_aggregates_query_job(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::GetUsageAggregatesQueryJob, Some(id.clone()))
         .run(&state, request, move |input| {
             let page = input.page()?;
@@ -93,7 +93,7 @@ async fn post_usage_client_aggregates_query_jobs(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::PostUsageClientAggregatesQueryJobs, None)
         .run(&state, request, move |input| {
             let query: ClientPublicApiUsageQueryRequest = input.json()?;
@@ -114,7 +114,7 @@ async fn get_usage_client_aggregates_query_job(
         Ok(ids) => ids,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(
         Operation::GetUsageClientAggregatesQueryJob,
         Some(id.clone()),

@@ -67,7 +67,7 @@ fn encoded_results(reply: EncodedResult) -> Answer {
 }
 
 async fn post_usage_query(State(state): State<AppState>, request: Request) -> Response {
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::PostUsageQuery, None)
         .run(&state, request, move |input| {
             let query: ApiUsageOrganizationQuery = input.json()?;
@@ -85,7 +85,7 @@ async fn get_usage_query_execution_id_results(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::GetUsageQueryExecutionIdResults, Some(id.clone()))
         .run(&state, request, move |_| {
             Ok(encoded_results(
@@ -96,7 +96,7 @@ async fn get_usage_query_execution_id_results(
 }
 
 async fn post_usage_simplesearch(State(state): State<AppState>, request: Request) -> Response {
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::PostUsageSimplesearch, None)
         .run(&state, request, move |input| {
             let query: ApiUsageSimpleSearch = input.json()?;
@@ -114,7 +114,7 @@ async fn get_usage_simplesearch_execution_id_results(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(
         Operation::GetUsageSimplesearchExecutionIdResults,
         Some(id.clone()),
@@ -135,7 +135,7 @@ async fn post_oauth_client_usage_query(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::PostOauthClientUsageQuery, None)
         .run(&state, request, move |input| {
             let query: ApiUsageClientQuery = input.json()?;
@@ -154,7 +154,7 @@ async fn get_oauth_client_usage_query_result(
         Ok(ids) => ids,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::GetOauthClientUsageQueryResult, Some(id.clone()))
         .run(&state, request, move |_| {
             Ok(encoded_results(
@@ -173,7 +173,7 @@ async fn get_oauth_client_usage_summary(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = state.engine.clone();
+    let engine = &state.engine;
     Call::new(Operation::GetOauthClientUsageSummary, None)
         .run(&state, request, move |input| {
             let days = input.query_param("days");
