@@ -17,6 +17,8 @@ pub(crate) struct Execution {
     pub(crate) client_id: Option<String>,
     pub(crate) query: Arc<QuerySpec>,
     pub(crate) rows: Option<Arc<Vec<AggRow>>>,
+    /// The complete legacy answer encoded as JSON, once first read (see `encoded.rs`).
+    pub(crate) legacy_json: Option<Arc<[u8]>>,
     lifecycle: Lifecycle,
     step: usize,
     step_polls: u32,
@@ -60,6 +62,7 @@ impl Execution {
             client_id,
             query: Arc::new(query),
             rows: None,
+            legacy_json: None,
             lifecycle: fit(kind, lifecycle),
             step: 0,
             step_polls: 0,

@@ -38,6 +38,7 @@ mod calls;
 mod catalog;
 mod clock;
 mod dataset;
+mod encoded;
 mod engine;
 mod execution;
 mod fault_book;
@@ -58,6 +59,7 @@ mod validate;
 pub use calls::{CallOutcome, CallRecord};
 pub use clock::Clock;
 pub use dataset::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
+pub use encoded::EncodedResult;
 pub use engine::{
     Engine, EngineConfig, EngineFailure, EngineReply, ExecutionInfo, ExecutionState, QueryKind,
     UnknownName,

@@ -163,7 +163,7 @@ impl Engine {
     }
 
     /// 200 with the legacy status and, once complete, `rows`.
-    fn legacy_result(
+    pub(super) fn legacy_result(
         &self,
         polled: &Polled,
         rows: Option<&[AggRow]>,

@@ -5,7 +5,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use genesys_usage::fake::{EngineReply, Operation};
+use genesys_usage::fake::{EncodedResult, EngineReply, Operation};
 use genesys_usage::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
     UsageExecutionResult,
@@ -58,6 +58,19 @@ fn results(reply: EngineReply<ApiUsageQueryResult>) -> Result<Answer, ApiError> 
     Ok(Answer::json(reply.status, &reply.body)?.terminal(terminal))
 }
 
+/// The answer of a full legacy results GET (L2, L6) from the engine's
+/// encoding, which it keeps for a complete result: re-serialising a large
+/// result on every GET would cost far more than sending it.
+fn encoded_results(reply: EngineReply<EncodedResult>) -> Answer {
+    let terminal = matches!(reply.body.query_status.as_str(), "Complete" | "Failed");
+    Answer {
+        status: reply.status,
+        body: reply.body.json.to_vec(),
+        execution_id: None,
+        terminal,
+    }
+}
+
 async fn post_usage_query(State(state): State<AppState>, request: Request) -> Response {
     let engine = state.engine.clone();
     Call::new(Operation::PostUsageQuery, None)
@@ -80,7 +93,9 @@ async fn get_usage_query_execution_id_results(
     let engine = state.engine.clone();
     Call::new(Operation::GetUsageQueryExecutionIdResults, Some(id.clone()))
         .run(&state, request, move |_| {
-            results(engine.get_usage_query_execution_id_results(&id)?)
+            Ok(encoded_results(
+                engine.get_usage_query_execution_id_results_json(&id)?,
+            ))
         })
         .await
 }
@@ -147,7 +162,9 @@ async fn get_oauth_client_usage_query_result(
     let engine = state.engine.clone();
     Call::new(Operation::GetOauthClientUsageQueryResult, Some(id.clone()))
         .run(&state, request, move |_| {
-            results(engine.get_oauth_client_usage_query_result(&client_id, &id)?)
+            Ok(encoded_results(
+                engine.get_oauth_client_usage_query_result_json(&client_id, &id)?,
+            ))
         })
         .await
 }
