@@ -16,10 +16,10 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The release mock-server binary: `$GENESYS_MOCK_BIN`, or
+/// The release mock-server binary: `$GENESYS_USAGE_MOCK_BIN`, or
 /// `target/release/genesys-usage-mock` (built by `bench/run.sh`).
 pub fn mock_binary() -> PathBuf {
-    std::env::var_os("GENESYS_MOCK_BIN")
+    std::env::var_os("GENESYS_USAGE_MOCK_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/release/genesys-usage-mock"))
 }
