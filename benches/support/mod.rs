@@ -2,8 +2,9 @@
 //! resident-memory readings from `/proc`, order statistics, and the one JSON
 //! result file per benchmark that `bench/report.py` turns into `BENCHMARKS.md`.
 //!
-//! Each bench uses a subset of these helpers, hence the `dead_code` allowance.
-#![allow(dead_code)]
+//! Each bench uses a subset of these helpers, hence the `dead_code` allowance;
+//! they are `pub` for the bench that includes them, not for a public API.
+#![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
