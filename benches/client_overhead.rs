@@ -7,9 +7,8 @@
 //! Sequential calls, one keep-alive connection per side; the two sides
 //! alternate in rounds (order alternating) in one process, and every call is
 //! timed. Target: SDK median ≤ 1.10× the hand-written median.
-// A bench's job is to print its figures; the shared `support` and `sdk`
-// modules are written for several bench crates, so `pub` is their visibility.
-#![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
+// A bench's job is to print its figures.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod sdk;
 mod support;

@@ -17,9 +17,8 @@
 //! vanished (a reset leaves no TIME_WAIT). The kernel's `ActiveOpens` counter
 //! (`/proc/net/snmp`, the whole network namespace) is a cross-check: exact
 //! when nothing else on the machine connects.
-// A bench's job is to print its figures; the shared `support` and `sdk`
-// modules are written for several bench crates, so `pub` is their visibility.
-#![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
+// A bench's job is to print its figures.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod sdk;
 mod support;

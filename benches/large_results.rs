@@ -12,9 +12,8 @@
 //!   the body size.
 //!
 //! Targets: SDK time ≤ 1.15× the baseline; SDK peak ≤ 2.5× the body.
-// A bench's job is to print its figures; the shared `support` and `sdk`
-// modules are written for several bench crates, so `pub` is their visibility.
-#![allow(clippy::print_stdout, clippy::print_stderr, unreachable_pub)]
+// A bench's job is to print its figures.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod sdk;
 mod support;

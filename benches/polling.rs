@@ -15,8 +15,8 @@
     reason = "a bench prints its table (BenchResult::write)"
 )]
 
-// The shared helpers are `pub` for every bench; each bench uses a subset.
-#[allow(unreachable_pub)]
+// The shared helpers are `pub` for every bench; each bench uses a subset
+// (support/mod.rs allows `unreachable_pub` itself).
 mod support;
 
 use std::time::Duration;

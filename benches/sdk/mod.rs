@@ -1,8 +1,9 @@
 //! What the SDK benchmarks (rows 1–3 of issue 7) share: the bearer token, the
 //! SDK client over HTTP, and the hand-written reqwest + serde_json baseline.
 //!
-//! Each bench uses a subset, hence the `dead_code` allowance.
-#![allow(dead_code)]
+//! Each bench uses a subset, hence the `dead_code` allowance; the items are
+//! `pub` for the bench that includes them, not for a public API.
+#![allow(dead_code, unreachable_pub)]
 
 use genesys_usage::{ApiUsageOrganizationQuery, ApiUsageQueryResult, UsageClient};
 
