@@ -39,6 +39,24 @@ struct Track {
     total_429s: u64,
 }
 
+impl Track {
+    fn add(&mut self, poll: PollRecord) {
+        self.total_polls += 1;
+        if self.first_terminal_poll.is_some() {
+            self.polls_after_terminal += 1;
+        } else if poll.terminal {
+            self.first_terminal_poll = Some(self.total_polls);
+        }
+        if poll.status == 429 {
+            self.total_429s += 1;
+        }
+        if self.polls.len() >= MAX_POLLS {
+            self.polls.pop_front();
+        }
+        self.polls.push_back(poll);
+    }
+}
+
 /// The report of `GET /__admin/executions/{id}/compliance`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -94,28 +112,21 @@ struct Tracks {
 impl ComplianceTracker {
     pub(crate) fn record(&self, execution_id: &str, poll: PollRecord) {
         let mut tracks = lock(&self.inner);
-        if !tracks.by_id.contains_key(execution_id) {
-            if tracks.order.len() >= MAX_EXECUTIONS {
-                if let Some(oldest) = tracks.order.pop_front() {
-                    tracks.by_id.remove(&oldest);
-                }
+        // Known executions (every poll but the first) are found without
+        // allocating a key.
+        if let Some(track) = tracks.by_id.get_mut(execution_id) {
+            track.add(poll);
+            return;
+        }
+        if tracks.order.len() >= MAX_EXECUTIONS {
+            if let Some(oldest) = tracks.order.pop_front() {
+                tracks.by_id.remove(&oldest);
             }
-            tracks.order.push_back(execution_id.to_owned());
         }
-        let track = tracks.by_id.entry(execution_id.to_owned()).or_default();
-        track.total_polls += 1;
-        if track.first_terminal_poll.is_some() {
-            track.polls_after_terminal += 1;
-        } else if poll.terminal {
-            track.first_terminal_poll = Some(track.total_polls);
-        }
-        if poll.status == 429 {
-            track.total_429s += 1;
-        }
-        if track.polls.len() >= MAX_POLLS {
-            track.polls.pop_front();
-        }
-        track.polls.push_back(poll);
+        tracks.order.push_back(execution_id.to_owned());
+        let mut track = Track::default();
+        track.add(poll);
+        tracks.by_id.insert(execution_id.to_owned(), track);
     }
 
     /// The report of one execution, `None` if it was never polled.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::{StreamExt as _, stream};
@@ -18,7 +18,7 @@ use tokio::sync::Notify;
 use crate::config::parse_duration;
 
 /// The request header that injects one fault into its own answer.
-pub(crate) const FAULT_HEADER: &str = "x-mock-fault";
+pub(crate) const FAULT_HEADER: HeaderName = HeaderName::from_static("x-mock-fault");
 
 /// `Retry-After` of a `429` fault given without one.
 const DEFAULT_RETRY_AFTER_SECS: u64 = 1;

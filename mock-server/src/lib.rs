@@ -123,7 +123,7 @@ pub mod exit_code {
 /// server or `tower::ServiceExt::oneshot`. Connection-level faults need
 /// [`serve`]; here a `reset` fault becomes a failing body instead.
 pub fn app(config: Config) -> axum::Router {
-    routes::router(state::AppState::new(config))
+    middleware::Outer::new(state::AppState::new(config)).into_router()
 }
 
 /// Serves `config` on `listener` until `shutdown` resolves or

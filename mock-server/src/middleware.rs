@@ -1,13 +1,21 @@
 //! The outer middleware, around every route: correlation id, header size
 //! limit, `contextId` stamping, journal, poll compliance and wire faults.
+//!
+//! It wraps the whole router once ([`Outer`]) rather than each route (as
+//! `Router::layer` would): then a request pays for one routing and no
+//! per-route clone of a boxed middleware service, and the accept loop can hand
+//! it the connection's [`KillSwitch`] directly instead of through request
+//! extensions.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use tokio::time::Instant;
@@ -15,60 +23,109 @@ use tokio::time::Instant;
 use crate::compliance::PollRecord;
 use crate::error::{ApiError, PendingErrorBody};
 use crate::faults::{self, KillSwitch, WireFault};
-use crate::journal::{JournalEntry, redacted_headers};
-use crate::pipeline::CallNote;
+use crate::journal::{CorrelationId, EntryBuffers, JournalEntry, JournalHeaders};
+use crate::pipeline::{CallNote, with_call_note};
+use crate::routes::routes;
 use crate::state::AppState;
 
 /// The response header carrying the correlation id.
-pub(crate) const CORRELATION_HEADER: &str = "inin-correlation-id";
+pub(crate) const CORRELATION_HEADER: HeaderName = HeaderName::from_static("inin-correlation-id");
 
 /// What the journal keeps of a request before it is served.
 struct Arrival {
     time: chrono::DateTime<Utc>,
     at: Instant,
-    method: String,
+    method: Method,
     path: String,
     query: Option<String>,
-    headers: std::collections::BTreeMap<String, String>,
+    headers: JournalHeaders,
 }
 
-pub(crate) async fn outer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let correlation_id = uuid::Uuid::new_v4().to_string();
-    let path = request.uri().path().to_owned();
-    let journaled = !path.starts_with("/__admin");
-    let arrival = Arrival {
-        time: Utc::now(),
-        at: Instant::now(),
-        method: request.method().to_string(),
-        query: request.uri().query().map(str::to_owned),
-        headers: if journaled {
-            redacted_headers(request.headers())
-        } else {
-            Default::default()
-        },
-        path,
-    };
-    let kill = request.extensions().get::<Arc<KillSwitch>>().cloned();
+/// The routes behind the outer middleware; cheap to clone (two `Arc`s).
+#[derive(Debug, Clone)]
+pub(crate) struct Outer {
+    state: AppState,
+    routes: Router,
+}
+
+impl Outer {
+    pub(crate) fn new(state: AppState) -> Self {
+        Self {
+            routes: routes(state.clone()),
+            state,
+        }
+    }
+
+    /// The application as one axum [`Router`] (for `oneshot` and any
+    /// server); without a kill switch a `reset` fault fails the body instead.
+    pub(crate) fn into_router(self) -> Router {
+        Router::new().fallback_service(tower::service_fn(move |request: Request| {
+            let outer = self.clone();
+            async move { Ok::<_, Infallible>(outer.serve(request, None).await) }
+        }))
+    }
+
+    /// Answers one request; `kill` resets the connection (the `reset` fault).
+    pub(crate) fn serve(
+        &self,
+        request: Request,
+        kill: Option<Arc<KillSwitch>>,
+    ) -> impl Future<Output = Response> + Send + '_ {
+        outer(&self.state, &self.routes, request, kill)
+    }
+}
+
+/// The middleware: what can be decided at once is, here, and the routes are
+/// called now; the returned future holds only what the answer needs (hyper
+/// moves it into the connection's slot on every request: smaller is cheaper).
+fn outer<'a>(
+    state: &'a AppState,
+    routes: &Router,
+    request: Request,
+    kill: Option<Arc<KillSwitch>>,
+) -> impl Future<Output = Response> + Send + 'a {
+    let correlation_id = CorrelationId::new();
+    let journaled = !request.uri().path().starts_with("/__admin");
+    // Admin calls are not journaled: keep nothing of them.
+    let arrival = journaled.then(|| {
+        let (path, headers) = EntryBuffers::take().fill(request.uri().path(), request.headers());
+        Arrival {
+            time: Utc::now(),
+            at: Instant::now(),
+            method: request.method().clone(),
+            path,
+            query: request.uri().query().map(str::to_owned),
+            headers,
+        }
+    });
     let limit = state.config.max_header_bytes;
-    let mut response = if header_bytes(request.headers()) > limit {
-        ApiError::headers_too_large(limit).into_response()
-    } else {
-        next.run(request).await
-    };
-    stamp_context_id(&mut response, &correlation_id);
-    if let Ok(value) = HeaderValue::from_str(&correlation_id) {
-        response.headers_mut().insert(CORRELATION_HEADER, value);
-    }
-    let note = response
-        .extensions_mut()
-        .remove::<CallNote>()
-        .unwrap_or_default();
-    if journaled {
-        record(&state, arrival, &response, &note, correlation_id);
-    }
-    match note.wire {
-        Some(wire) => apply_wire_fault(wire, response, kill).await,
-        None => response,
+    let answering = (header_bytes(request.headers()) <= limit)
+        .then(|| with_call_note(tower::Service::call(&mut routes.clone(), request)));
+    async move {
+        let (mut response, mut note) = match answering {
+            Some(answering) => match answering.await {
+                (Ok(response), note) => (response, note),
+                (Err(never), _) => match never {},
+            },
+            None => (
+                ApiError::headers_too_large(limit).into_response(),
+                CallNote::default(),
+            ),
+        };
+        let mut buffer = [0u8; 36];
+        let correlation_text = correlation_id.encode(&mut buffer);
+        stamp_context_id(&mut response, correlation_text);
+        if let Ok(value) = HeaderValue::from_str(correlation_text) {
+            response.headers_mut().insert(CORRELATION_HEADER, value);
+        }
+        if let Some(arrival) = arrival {
+            record(state, arrival, &response, &mut note, correlation_id);
+        }
+        match note.wire {
+            // Boxed: rare, and inline it would enlarge every request's future.
+            Some(wire) => Box::pin(apply_wire_fault(wire, response, kill)).await,
+            None => response,
+        }
     }
 }
 
@@ -97,8 +154,8 @@ fn record(
     state: &AppState,
     arrival: Arrival,
     response: &Response,
-    note: &CallNote,
-    correlation_id: String,
+    note: &mut CallNote,
+    correlation_id: CorrelationId,
 ) {
     let answered = Instant::now();
     let retry_after_text = response
@@ -132,17 +189,17 @@ fn record(
         "answered"
     );
     state.journal.record(JournalEntry {
-        seq: state.journal.next_seq(),
+        seq: 0, // given by the journal
         time: arrival.time,
         method: arrival.method,
         path: arrival.path,
         query: arrival.query,
         status,
         correlation_id,
-        operation: note.operation.map(|op| op.as_str().to_owned()),
-        execution_id: note.execution_id.clone(),
+        operation: note.operation,
+        execution_id: note.execution_id.take(),
         retry_after: retry_after_text,
-        fault: note.fault.clone(),
+        fault: note.fault.take(),
         duration_ms: u64::try_from(answered.duration_since(arrival.at).as_millis())
             .unwrap_or(u64::MAX),
         headers: arrival.headers,

@@ -4,11 +4,17 @@
 //!
 //! The handler is a plain closure from [`CallInput`] to [`Answer`]; what the
 //! outer middleware needs (journal, compliance, wire faults) travels back in a
-//! [`CallNote`] in the response extensions.
+//! [`CallNote`] through a task-local slot ([`with_call_note`]).
+
+use std::cell::Cell;
+use std::future::Future;
+
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Either, Ready, ready};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use genesys_usage::fake::{Fault, Lifecycle, Operation, RetryAfterHint};
@@ -23,7 +29,38 @@ use crate::rate_limit::RateDecision;
 use crate::state::AppState;
 
 /// The request header that scripts the lifecycle of the execution a submit creates.
-pub(crate) const LIFECYCLE_HEADER: &str = "x-mock-lifecycle";
+pub(crate) const LIFECYCLE_HEADER: HeaderName = HeaderName::from_static("x-mock-lifecycle");
+
+tokio::task_local! {
+    /// The [`CallNote`] of the request being served, left by its pipeline for
+    /// the outer middleware. A task-local rather than a response extension
+    /// (which costs a map and a box on every request): the middleware awaits
+    /// the routes inline, so the pipeline always runs inside its scope.
+    static CALL_NOTE: Cell<Option<CallNote>>;
+}
+
+/// Runs `routes` (the future answering one request) and returns its output
+/// with the [`CallNote`] its pipeline left (the default when none ran, e.g.
+/// an admin call or a 404).
+///
+/// A plain function returning the scoped future (not an `async fn`, which
+/// would hold `routes` twice): every request's future carries this one, and
+/// is moved and boxed along the way, so its size counts.
+pub(crate) fn with_call_note<F: Future>(routes: F) -> impl Future<Output = (F::Output, CallNote)> {
+    // `map` rather than an `async` block, which would hold `routes` twice.
+    CALL_NOTE.scope(
+        Cell::new(None),
+        routes.map(|output| {
+            let note = CALL_NOTE.with(Cell::take).unwrap_or_default();
+            (output, note)
+        }),
+    )
+}
+
+/// Leaves `note` for the outer middleware (dropped when nothing collects it).
+fn leave_call_note(note: CallNote) {
+    let _ = CALL_NOTE.try_with(|slot| slot.set(Some(note)));
+}
 
 /// What the outer middleware learns about a call.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +77,7 @@ pub(crate) struct CallNote {
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
     /// The execution the call created or read.
     pub(crate) execution_id: Option<String>,
     /// The body tells the client a terminal state.
@@ -52,12 +89,17 @@ impl Answer {
         let body = serde_json::to_vec(body).map_err(|e| {
             ApiError::server_error(500).with_message(format!("cannot encode the answer: {e}"))
         })?;
-        Ok(Self {
+        Ok(Self::bytes(status, Bytes::from(body)))
+    }
+
+    /// An answer whose JSON is already encoded (e.g. shared by the engine).
+    pub(crate) fn bytes(status: u16, body: Bytes) -> Self {
+        Self {
             status,
             body,
             execution_id: None,
             terminal: false,
-        })
+        }
     }
 
     pub(crate) fn execution(mut self, id: Option<String>) -> Self {
@@ -95,6 +137,16 @@ impl CallInput {
     pub(crate) fn page(&self) -> Result<genesys_usage::PageRequest, ApiError> {
         page_request(self.query.as_deref())
     }
+}
+
+/// A call past authentication, rate limiting and fault selection.
+struct Admitted {
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Bytes,
+    fault: Option<Fault>,
+    /// The bearer token, kept only when a fault may revoke it.
+    token: Option<String>,
 }
 
 /// How a call authenticates.
@@ -141,9 +193,20 @@ impl Call {
     }
 
     /// Runs the call through the pipeline.
-    pub(crate) async fn run<F>(self, state: &AppState, request: Request, handler: F) -> Response
+    ///
+    /// A request without a body and without a fault waits for nothing: it is
+    /// answered here, and the future returned is a ready one. Reading a body
+    /// or a fault's delay make the (boxed) slow path. Axum moves every
+    /// request's future into a box of its own, so keeping the common one
+    /// small keeps it cheap to move and on the allocator's fast path.
+    pub(crate) fn run<'a, F>(
+        mut self,
+        state: &'a AppState,
+        request: Request,
+        handler: F,
+    ) -> Either<BoxFuture<'a, Response>, Ready<Response>>
     where
-        F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
+        F: FnOnce(&CallInput) -> Result<Answer, ApiError> + Send + 'a,
     {
         let (parts, body) = request.into_parts();
         let query = parts.uri.query().map(str::to_owned);
@@ -151,82 +214,126 @@ impl Call {
             && query_param(query.as_deref(), "after").is_none_or(|a| a.is_empty());
         let mut note = CallNote {
             operation: Some(self.operation),
-            execution_id: self.execution_id.clone(),
+            execution_id: self.execution_id.take(),
             poll: is_poll.then_some(false),
             ..CallNote::default()
         };
         let mut rate = None;
-        let result = self
-            .process(state, parts, body, query, handler, &mut note, &mut rate)
-            .await;
-        let mut response = match result {
-            Ok(answer) => {
-                note.execution_id = answer.execution_id.clone().or(note.execution_id);
-                if note.poll.is_some() {
-                    note.poll = Some(answer.terminal);
-                }
-                json_response(answer.status, answer.body)
-            }
-            Err(error) => error.into_response(),
-        };
-        if let Some(decision) = rate {
-            decision.write_headers(response.headers_mut());
+        if parts.method == Method::POST {
+            // Reading the body may wait on the peer.
+            return Either::Left(Box::pin(async move {
+                let admitted = read_body(body, &parts.headers, state.config.max_body_bytes)
+                    .await
+                    .and_then(|body| {
+                        self.admit_call(state, parts.headers, query, body, &mut note, &mut rate)
+                    });
+                self.finish(state, admitted, handler, note, rate).await
+            }));
         }
-        response.extensions_mut().insert(note);
-        response
+        let admitted = self.admit_call(
+            state,
+            parts.headers,
+            query,
+            Bytes::new(),
+            &mut note,
+            &mut rate,
+        );
+        if matches!(&admitted, Ok(Admitted { fault: Some(_), .. })) {
+            return Either::Left(Box::pin(self.finish(state, admitted, handler, note, rate)));
+        }
+        let result = admitted.and_then(|admitted| self.answer(admitted, handler, &mut note));
+        Either::Right(ready(respond(result, note, rate)))
     }
 
-    #[allow(clippy::too_many_arguments, reason = "internal step of run()")]
-    async fn process<F>(
+    /// A fault's delay or answer, then the handler.
+    async fn finish<F>(
+        self,
+        state: &AppState,
+        admitted: Result<Admitted, ApiError>,
+        handler: F,
+        mut note: CallNote,
+        rate: Option<RateDecision>,
+    ) -> Response
+    where
+        F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
+    {
+        let result = match admitted {
+            Ok(admitted) => {
+                let waited = match &admitted.fault {
+                    Some(fault) => before_handler(state, fault, admitted.token.as_deref()).await,
+                    None => Ok(()),
+                };
+                waited.and_then(|()| self.answer(admitted, handler, &mut note))
+            }
+            Err(error) => Err(error),
+        };
+        respond(result, note, rate)
+    }
+
+    /// Bearer check, rate limit and the fault of this call, in that order.
+    fn admit_call(
         &self,
         state: &AppState,
-        parts: axum::http::request::Parts,
-        body: Body,
+        headers: HeaderMap,
         query: Option<String>,
-        handler: F,
+        body: Bytes,
         note: &mut CallNote,
         rate: &mut Option<RateDecision>,
+    ) -> Result<Admitted, ApiError> {
+        let token = self.admit(state, &headers, rate)?;
+        let fault = self.take_fault(state, &headers, note.execution_id.as_deref())?;
+        note.fault = fault.as_ref().map(fault_name);
+        // Only a fault (`token-expired`) still needs the token.
+        let token = fault.as_ref().and(token).map(str::to_owned);
+        Ok(Admitted {
+            headers,
+            query,
+            body,
+            fault,
+            token,
+        })
+    }
+
+    /// The lifecycle header, then the handler, then answer-shaping faults.
+    fn answer<F>(
+        &self,
+        admitted: Admitted,
+        handler: F,
+        note: &mut CallNote,
     ) -> Result<Answer, ApiError>
     where
         F: FnOnce(&CallInput) -> Result<Answer, ApiError>,
     {
-        let body = if parts.method == Method::POST {
-            read_body(body, &parts.headers, state.config.max_body_bytes).await?
-        } else {
-            Bytes::new()
-        };
-        let token = self.admit(state, &parts.headers, rate)?;
-        let fault = self.take_fault(state, &parts.headers)?;
-        note.fault = fault.as_ref().map(fault_name);
-        if let Some(fault) = &fault {
-            before_handler(state, fault, token.as_deref()).await?;
-        }
-        let lifecycle = self.lifecycle(&parts.headers)?;
+        let lifecycle = self.lifecycle(&admitted.headers)?;
         let input = CallInput {
-            headers: parts.headers,
-            query,
-            body,
+            headers: admitted.headers,
+            query: admitted.query,
+            body: admitted.body,
             lifecycle,
         };
         // Wire faults spoil whatever answer comes, success or error.
-        note.wire = fault.as_ref().and_then(WireFault::from_fault);
+        note.wire = admitted.fault.as_ref().and_then(WireFault::from_fault);
         let answer = handler(&input)?;
-        Ok(reshape_status(answer, fault.as_ref(), self.operation))
+        Ok(reshape_status(
+            answer,
+            admitted.fault.as_ref(),
+            self.operation,
+        ))
     }
 
     /// Bearer check and rate limit; the token of an admitted call.
-    fn admit(
+    fn admit<'h>(
         &self,
         state: &AppState,
-        headers: &HeaderMap,
+        headers: &'h HeaderMap,
         rate: &mut Option<RateDecision>,
-    ) -> Result<Option<String>, ApiError> {
+    ) -> Result<Option<&'h str>, ApiError> {
         if self.auth == Auth::None {
             return Ok(None);
         }
         let token = authenticate(state, headers)?;
         if let Some(limiter) = &state.limiter {
-            let decision = limiter.check(&token);
+            let decision = limiter.check(token);
             *rate = Some(decision);
             if decision.exceeded() {
                 return Err(rate_limited(&decision));
@@ -235,7 +342,12 @@ impl Call {
         Ok(Some(token))
     }
 
-    fn take_fault(&self, state: &AppState, headers: &HeaderMap) -> Result<Option<Fault>, ApiError> {
+    fn take_fault(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        execution_id: Option<&str>,
+    ) -> Result<Option<Fault>, ApiError> {
         match headers.get(FAULT_HEADER) {
             Some(value) => {
                 let text = String::from_utf8_lossy(value.as_bytes());
@@ -246,19 +358,17 @@ impl Call {
                     )
                 })
             }
-            None => Ok(state
-                .engine
-                .take_fault(self.operation, self.execution_id.as_deref())),
+            None => Ok(state.engine.take_fault(self.operation, execution_id)),
         }
     }
 
     fn lifecycle(&self, headers: &HeaderMap) -> Result<Option<Lifecycle>, ApiError> {
-        let Some(value) = headers.get(LIFECYCLE_HEADER) else {
-            return Ok(None);
-        };
         if !self.creates {
             return Ok(None);
         }
+        let Some(value) = headers.get(LIFECYCLE_HEADER) else {
+            return Ok(None);
+        };
         let text = String::from_utf8_lossy(value.as_bytes());
         text.trim().parse::<Lifecycle>().map(Some).map_err(|e| {
             ApiError::bad_request(
@@ -281,7 +391,7 @@ fn is_results_get(operation: Operation) -> bool {
 }
 
 /// The bearer token of a request if it is one we issued and it is unexpired.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+fn authenticate<'h>(state: &AppState, headers: &'h HeaderMap) -> Result<&'h str, ApiError> {
     let Some(token) = bearer(headers) else {
         return Err(if headers.contains_key(header::AUTHORIZATION) {
             ApiError::bad_credentials()
@@ -289,7 +399,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<String, ApiErro
             ApiError::authentication_required()
         });
     };
-    match state.tokens.check(&token) {
+    match state.tokens.check(token) {
         TokenCheck::Valid => Ok(token),
         TokenCheck::Unknown | TokenCheck::Expired => Err(ApiError::bad_credentials()),
     }
@@ -349,7 +459,9 @@ fn reshape_status(mut answer: Answer, fault: Option<&Fault>, operation: Operatio
     if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         if let Some(object) = value.as_object_mut() {
             object.insert("queryStatus".into(), status.clone().into());
-            answer.body = serde_json::to_vec(&value).unwrap_or(answer.body);
+            if let Ok(body) = serde_json::to_vec(&value) {
+                answer.body = Bytes::from(body);
+            }
             answer.terminal = false;
         }
     }
@@ -360,7 +472,37 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response {
+/// The response of a call, with its rate-limit headers; leaves its note.
+fn respond(
+    result: Result<Answer, ApiError>,
+    mut note: CallNote,
+    rate: Option<RateDecision>,
+) -> Response {
+    let mut response = match result {
+        Ok(Answer {
+            status,
+            body,
+            execution_id,
+            terminal,
+        }) => {
+            if execution_id.is_some() {
+                note.execution_id = execution_id;
+            }
+            if note.poll.is_some() {
+                note.poll = Some(terminal);
+            }
+            json_response(status, body)
+        }
+        Err(error) => error.into_response(),
+    };
+    if let Some(decision) = rate {
+        decision.write_headers(response.headers_mut());
+    }
+    leave_call_note(note);
+    response
+}
+
+pub(crate) fn json_response(status: u16, body: Bytes) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Body::from(body)).into_response();
     response.headers_mut().insert(
@@ -368,4 +510,23 @@ pub(crate) fn json_response(status: u16, body: Vec<u8>) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The common call (no body, no fault) is answered before its future is
+    /// polled: the future axum boxes for every request must stay small.
+    #[test]
+    fn a_call_without_body_or_fault_has_a_small_future() {
+        let state = AppState::new(crate::config::Config::default());
+        let future = Call::new(Operation::GetUsageQueryExecutionIdResults, None).run(
+            &state,
+            Request::new(Body::empty()),
+            |_: &CallInput| Answer::json(200, &"unused"),
+        );
+        let size = std::mem::size_of_val(&future);
+        assert!(size <= 512, "the pipeline's future grew to {size} bytes");
+    }
 }

@@ -2,24 +2,22 @@
 //! `TCP_NODELAY`, a header read timeout, a per-connection [`KillSwitch`] for
 //! the connection-reset fault, and graceful shutdown.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::Request;
+use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tower::ServiceExt as _;
 
 use crate::faults::KillSwitch;
-use crate::routes::router;
+use crate::middleware::Outer;
 use crate::state::AppState;
 
 /// How long open connections get to finish once shutdown starts.
@@ -36,7 +34,7 @@ pub(crate) async fn serve_state(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    let app = router(state.clone());
+    let app = Outer::new(state.clone());
     let max_buf = (state.config.max_header_bytes + 16 * 1024).max(64 * 1024);
     let mut admin_shutdown = state.shutdown.subscribe();
     let (stop, stopped) = watch::channel(false);
@@ -96,7 +94,7 @@ async fn shutdown_requested(requested: &mut watch::Receiver<bool>) {
 
 async fn serve_connection(
     stream: TcpStream,
-    app: Router,
+    app: Outer,
     mut stop: watch::Receiver<bool>,
     max_buf: usize,
 ) {
@@ -106,12 +104,15 @@ async fn serve_connection(
     let Some(stream) = stream else { return };
     let kill = Arc::new(KillSwitch::default());
     let request_kill = kill.clone();
-    let service = app.map_request(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(request_kill.clone());
-        request
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        let app = app.clone();
+        let kill = request_kill.clone();
+        async move {
+            let response = app.serve(request.map(Body::new), Some(kill)).await;
+            Ok::<_, Infallible>(response)
+        }
     });
-    let connection = http1_builder(max_buf)
-        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+    let connection = http1_builder(max_buf).serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let mut draining = false;
     if *stop.borrow() {

@@ -1,183 +1,225 @@
-//! Legacy results (L2, L6) already encoded as JSON, for a server that sends
-//! bytes rather than typed values.
+//! Results answers already encoded as JSON, for servers (the mock server)
+//! that send the engine's answers over HTTP.
 //!
-//! A complete result never changes (its rows, columns and status are fixed
-//! once computed), so its encoding is made on the first read and kept with
-//! the execution. Without this, a server re-builds and re-serialises every
-//! row on every GET: about 0.3 s for a 100,000-row (37 MB) result, far more
-//! than a client spends receiving it. The cache lives and dies with the
-//! execution (retention, eviction, reset), so memory stays bounded the same way.
+//! A finished execution's result never changes, but a client may read it many
+//! times (a slow poller, a load test, every page of a retry). Rendering the
+//! rows and encoding them again on each read costs far more than serving the
+//! request itself, so the JSON of a legacy result is encoded once per state
+//! (`Running`, then `Complete` with its rows), kept with the execution, and
+//! shared by every later read in that state.
+//!
+//! The bytes are exactly `serde_json::to_vec` of the typed answer, so a server
+//! using these methods sends the same body as one encoding the typed ones.
 
 use std::sync::Arc;
 
-use super::engine::{Engine, EngineFailure, EngineReply, QueryKind};
-use super::ops::Polled;
-use crate::models::{ApiUsageQueryResult, QueryStatus};
+use super::engine::{Engine, EngineFailure, ExecutionState, lock};
+use super::ops::{Polled, legacy_status};
+use crate::models::{ErrorBody, QueryStatus};
 
-/// A legacy results body encoded as JSON, with the status it tells.
+/// The largest JSON kept with an execution. Larger results (page-sized and
+/// beyond) are encoded on each read: there the encoding is small next to the
+/// transfer, and keeping the bytes would double the memory of the result.
+const MAX_KEPT_JSON: usize = 1024 * 1024;
+
+/// A legacy results answer (`ApiUsageQueryResult`) as JSON bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct EncodedResult {
-    /// The JSON body: exactly `serde_json::to_vec` of the typed answer.
-    pub json: Arc<[u8]>,
-    /// The `queryStatus` in the body.
+    /// HTTP status (200).
+    pub status: u16,
+    /// The `queryStatus` the body carries.
     pub query_status: QueryStatus,
+    /// `serde_json::to_vec` of the typed answer, shared by the reads that see
+    /// the same state (they get the same allocation).
+    pub json: Arc<[u8]>,
 }
 
-type Answer = Result<EngineReply<EncodedResult>, EngineFailure>;
-
 impl Engine {
-    /// L2 as [`get_usage_query_execution_id_results`](Self::get_usage_query_execution_id_results),
-    /// encoded; a complete result is encoded once and shared by later reads.
+    /// L2 like [`get_usage_query_execution_id_results`](Self::get_usage_query_execution_id_results),
+    /// answered as JSON, encoded once per state of the execution and then shared.
     ///
     /// # Errors
-    /// As L2; 500 if the body cannot be encoded (it always can).
-    pub fn get_usage_query_execution_id_results_json(&self, execution_id: &str) -> Answer {
-        let polled = self.poll(execution_id, &[QueryKind::Organization], None, true)?;
-        self.encoded_legacy_result(&polled)
+    /// As the typed method (404 for an unknown, expired or other-family id).
+    pub fn get_usage_query_execution_id_results_json(
+        &self,
+        execution_id: &str,
+    ) -> Result<EncodedResult, EngineFailure> {
+        let polled = self.poll_organization(execution_id)?;
+        self.encode_legacy(&polled)
     }
 
-    /// L6 as [`get_oauth_client_usage_query_result`](Self::get_oauth_client_usage_query_result),
-    /// encoded; a complete result is encoded once and shared by later reads.
+    /// L6 like [`get_oauth_client_usage_query_result`](Self::get_oauth_client_usage_query_result),
+    /// answered as JSON, encoded once per state of the execution and then shared.
     ///
     /// # Errors
-    /// As L6; 500 if the body cannot be encoded (it always can).
+    /// As the typed method.
     pub fn get_oauth_client_usage_query_result_json(
         &self,
         client_id: &str,
         execution_id: &str,
-    ) -> Answer {
-        let client_id = super::validate::client_id(client_id)?;
-        let kinds = [QueryKind::Client, QueryKind::ClientSummary];
-        let polled = self.poll(execution_id, &kinds, Some(client_id), true)?;
-        self.encoded_legacy_result(&polled)
+    ) -> Result<EncodedResult, EngineFailure> {
+        let polled = self.poll_client(client_id, execution_id)?;
+        self.encode_legacy(&polled)
     }
 
-    /// The encoded answer of one poll: from the execution's cache when the
-    /// result is complete and was encoded before, else freshly encoded (and
-    /// then cached when complete).
-    fn encoded_legacy_result(&self, polled: &Polled) -> Answer {
-        let rows = polled.rows.as_deref().map(Vec::as_slice);
-        if rows.is_some() {
-            if let Some(json) = self.cached_json(&polled.id) {
-                return Ok(reply(json, QueryStatus::Complete));
-            }
+    /// The answer to `polled` as JSON: the kept bytes when this state was
+    /// encoded before, else freshly encoded (and kept).
+    fn encode_legacy(&self, polled: &Polled) -> Result<EncodedResult, EngineFailure> {
+        let query_status = legacy_status(polled.state);
+        if let Some(json) = &polled.kept_json {
+            return Ok(EncodedResult {
+                status: 200,
+                query_status,
+                json: Arc::clone(json),
+            });
         }
-        let typed = self.legacy_result(polled, rows);
-        let status = typed
-            .body
-            .query_status
-            .clone()
-            .unwrap_or(QueryStatus::Running);
-        let json: Arc<[u8]> = encode(&typed.body)?.into();
-        if rows.is_some() {
-            // Encoded outside the lock; a concurrent first read may have won.
-            let (mut state, _) = self.lock_state();
-            if let Some(execution) = state.get_mut(&polled.id) {
-                let kept = execution
-                    .legacy_json
-                    .get_or_insert_with(|| Arc::clone(&json));
-                return Ok(reply(Arc::clone(kept), status));
-            }
+        let reply = self.legacy_result(polled, polled.rows.as_deref().map(Vec::as_slice));
+        let json: Arc<[u8]> = serde_json::to_vec(&reply.body)
+            .map_err(|e| EngineFailure {
+                status: 500,
+                body: ErrorBody::new(
+                    500,
+                    "internal.server.error",
+                    format!("cannot encode the result: {e}"),
+                ),
+            })?
+            .into();
+        if json.len() <= MAX_KEPT_JSON {
+            self.keep_json(&polled.id, polled.state, &json);
         }
-        Ok(reply(json, status))
+        Ok(EncodedResult {
+            status: reply.status,
+            query_status,
+            json,
+        })
     }
 
-    fn cached_json(&self, id: &str) -> Option<Arc<[u8]>> {
-        let (mut state, _) = self.lock_state();
-        state.get_mut(id)?.legacy_json.clone()
+    /// Keeps `json`, the answer in `state`, with execution `id`.
+    fn keep_json(&self, id: &str, state: ExecutionState, json: &Arc<[u8]>) {
+        if let Some(execution) = lock(&self.state).get_mut(id) {
+            execution.kept_json = Some((state, Arc::clone(json)));
+        }
     }
-}
-
-fn reply(json: Arc<[u8]>, query_status: QueryStatus) -> EngineReply<EncodedResult> {
-    EngineReply {
-        status: 200,
-        body: EncodedResult { json, query_status },
-    }
-}
-
-fn encode(body: &ApiUsageQueryResult) -> Result<Vec<u8>, EngineFailure> {
-    serde_json::to_vec(body).map_err(|e| EngineFailure {
-        status: 500,
-        body: crate::models::ErrorBody::new(
-            500,
-            "internal.server.error",
-            format!("cannot encode the result: {e}"),
-        ),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fake::{Clock, EngineConfig, Lifecycle};
+    use crate::fake::{EngineConfig, ExecutionState, Lifecycle};
     use crate::models::{ApiUsageClientQuery, ApiUsageOrganizationQuery, Granularity};
-    use chrono::{TimeZone, Utc};
 
-    fn engine(lifecycle: &str) -> Engine {
-        let config = EngineConfig {
-            lifecycle: lifecycle.parse::<Lifecycle>().unwrap(),
-            ..EngineConfig::default()
-        };
-        Engine::with_clock(
-            config,
-            Clock::frozen_at(Utc.with_ymd_and_hms(2025, 7, 1, 9, 0, 0).unwrap()),
-        )
+    fn engine() -> Engine {
+        Engine::new(EngineConfig::default())
     }
 
-    fn submit(engine: &Engine) -> String {
-        let mut query = ApiUsageOrganizationQuery::new("2025-01-03/2025-01-20");
-        query.granularity = Some(Granularity::Day);
-        let reply = engine.post_usage_query(&query, None).unwrap();
-        reply.body.execution_id.unwrap()
+    fn submit(engine: &Engine, lifecycle: &str) -> String {
+        let query = ApiUsageOrganizationQuery::new("2025-06-01T00:00:00Z/2025-06-18T00:00:00Z")
+            .with_granularity(Granularity::Day);
+        let lifecycle: Lifecycle = lifecycle.parse().unwrap();
+        engine
+            .post_usage_query(&query, Some(lifecycle))
+            .unwrap()
+            .body
+            .execution_id
+            .unwrap()
+    }
+
+    /// The typed answer of L2, encoded the way a server would.
+    fn typed_json(engine: &Engine, id: &str) -> Vec<u8> {
+        let reply = engine.get_usage_query_execution_id_results(id).unwrap();
+        serde_json::to_vec(&reply.body).unwrap()
     }
 
     #[test]
-    fn the_encoding_is_the_typed_answer_serialised_and_is_shared_once_complete() {
-        let engine = engine("complete");
-        let id = submit(&engine);
+    fn a_running_result_is_encoded_as_the_typed_answer() {
+        let engine = engine();
+        let id = submit(&engine, "running:manual,complete");
+        let encoded = engine
+            .get_usage_query_execution_id_results_json(&id)
+            .unwrap();
+        assert_eq!(encoded.status, 200);
+        assert_eq!(encoded.query_status, QueryStatus::Running);
+        assert_eq!(&*encoded.json, br#"{"queryStatus":"Running"}"#);
+        assert_eq!(&*encoded.json, typed_json(&engine, &id).as_slice());
+        let again = engine
+            .get_usage_query_execution_id_results_json(&id)
+            .unwrap();
+        assert!(Arc::ptr_eq(&encoded.json, &again.json), "encoded once");
+    }
+
+    #[test]
+    fn a_complete_result_is_encoded_once_and_shared_by_later_reads() {
+        let engine = engine();
+        let id = submit(&engine, "complete");
         let first = engine
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();
-        let typed = engine.get_usage_query_execution_id_results(&id).unwrap();
-        assert_eq!(*first.body.json, *serde_json::to_vec(&typed.body).unwrap());
-        assert_eq!(first.body.query_status, QueryStatus::Complete);
-        assert!(typed.body.results.is_some_and(|rows| !rows.is_empty()));
         let second = engine
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();
-        assert!(Arc::ptr_eq(&first.body.json, &second.body.json), "cached");
-        // Reads are still polls.
-        assert_eq!(engine.execution(&id).unwrap().polls, 3);
+        assert_eq!(first.query_status, QueryStatus::Complete);
+        assert!(Arc::ptr_eq(&first.json, &second.json), "encoded once");
+        assert_eq!(&*second.json, typed_json(&engine, &id).as_slice());
+        let rows = engine.execution(&id).unwrap().row_count.unwrap();
+        assert!(rows > 50, "a real result, not an empty one: {rows} rows");
+        assert_eq!(
+            engine.execution(&id).unwrap().polls,
+            3,
+            "every read is still a poll"
+        );
     }
 
     #[test]
-    fn a_running_answer_is_encoded_fresh_and_not_cached() {
-        let engine = engine("running:1,complete");
-        let id = submit(&engine);
-        let running = engine
-            .get_usage_query_execution_id_results_json(&id)
-            .unwrap();
-        assert_eq!(running.body.query_status, QueryStatus::Running);
-        assert_eq!(&*running.body.json, br#"{"queryStatus":"Running"}"#);
+    fn the_kept_json_follows_forced_states() {
+        let engine = engine();
+        let id = submit(&engine, "complete");
         let complete = engine
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();
-        assert_eq!(complete.body.query_status, QueryStatus::Complete);
-        assert!(complete.body.json.len() > running.body.json.len());
+        engine.force_state(&id, ExecutionState::Running).unwrap();
+        let running = engine
+            .get_usage_query_execution_id_results_json(&id)
+            .unwrap();
+        assert_eq!(&*running.json, br#"{"queryStatus":"Running"}"#);
+        engine.force_state(&id, ExecutionState::Failed).unwrap();
+        let failed = engine
+            .get_usage_query_execution_id_results_json(&id)
+            .unwrap();
+        assert_eq!(&*failed.json, br#"{"queryStatus":"Failed"}"#);
+        engine.force_state(&id, ExecutionState::Complete).unwrap();
+        let again = engine
+            .get_usage_query_execution_id_results_json(&id)
+            .unwrap();
+        assert_eq!(again.query_status, QueryStatus::Complete);
+        assert_eq!(again.json, complete.json);
+        assert_eq!(&*again.json, typed_json(&engine, &id).as_slice());
     }
 
     #[test]
-    fn errors_and_the_client_family_match_the_typed_operations() {
-        let engine = engine("complete");
+    fn unknown_and_other_family_ids_are_not_found() {
+        let engine = engine();
         let err = engine
             .get_usage_query_execution_id_results_json("nope")
             .unwrap_err();
         assert_eq!(err.status, 404);
-        let query = ApiUsageClientQuery::new("2025-01-03/2025-01-20");
+        let id = submit(&engine, "complete");
+        let err = engine
+            .get_oauth_client_usage_query_result_json("some-client", &id)
+            .unwrap_err();
+        assert_eq!(err.status, 404, "an organisation query is not a client's");
+    }
+
+    #[test]
+    fn client_results_are_encoded_as_the_typed_answer() {
+        let engine = engine();
+        let query = ApiUsageClientQuery {
+            interval: "2025-06-01T00:00:00Z/2025-06-08T00:00:00Z".into(),
+            granularity: Some(Granularity::Day),
+            ..ApiUsageClientQuery::default()
+        };
         let client = engine.dataset().clients()[0].id.clone();
         let id = engine
-            .post_oauth_client_usage_query(&client, &query, None)
+            .post_oauth_client_usage_query(&client, &query, Some("complete".parse().unwrap()))
             .unwrap()
             .body
             .execution_id
@@ -188,11 +230,7 @@ mod tests {
         let typed = engine
             .get_oauth_client_usage_query_result(&client, &id)
             .unwrap();
-        assert_eq!(
-            *encoded.body.json,
-            *serde_json::to_vec(&typed.body).unwrap()
-        );
-        let other = engine.get_oauth_client_usage_query_result_json("other", &id);
-        assert_eq!(other.unwrap_err().status, 404);
+        assert_eq!(&*encoded.json, serde_json::to_vec(&typed.body).unwrap());
+        assert_eq!(encoded.query_status, QueryStatus::Complete);
     }
 }

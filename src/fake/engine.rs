@@ -1,6 +1,7 @@
 //! [`Engine`]: executions, their lifecycles, scripts and faults.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -120,6 +121,9 @@ pub struct Engine {
     pub(super) dataset: Dataset,
     pub(super) state: Mutex<EngineState>,
     faults: Mutex<FaultBook>,
+    /// Whether `faults` holds any rule: most engines have none, and then
+    /// [`take_fault`](Engine::take_fault) (once per request) needs no lock.
+    has_faults: AtomicBool,
 }
 
 /// Everything that changes, behind one lock (never held across an await).
@@ -134,7 +138,7 @@ pub(super) struct EngineState {
     script_kind: HashMap<QueryKind, Lifecycle>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // State stays consistent between statements, so a poisoned lock is usable.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -225,6 +229,7 @@ impl Engine {
                 script_kind: HashMap::new(),
             }),
             faults: Mutex::new(FaultBook::default()),
+            has_faults: AtomicBool::new(false),
         }
     }
 
@@ -345,17 +350,25 @@ impl Engine {
 
     /// Adds a fault rule; returns its id.
     pub fn add_fault(&self, rule: FaultRule) -> u64 {
-        lock(&self.faults).add(rule)
+        self.change_faults(|book| book.add(rule))
     }
 
     /// Removes a fault rule; whether it existed.
     pub fn remove_fault(&self, id: u64) -> bool {
-        lock(&self.faults).remove(id)
+        self.change_faults(|book| book.remove(id))
     }
 
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
-        lock(&self.faults).clear();
+        self.change_faults(FaultBook::clear);
+    }
+
+    /// Changes the rules and, under the same lock, whether there are any.
+    fn change_faults<T>(&self, change: impl FnOnce(&mut FaultBook) -> T) -> T {
+        let mut book = lock(&self.faults);
+        let result = change(&mut book);
+        self.has_faults.store(!book.is_empty(), Ordering::Release);
+        result
     }
 
     /// The live fault rules with their ids, in the order they are consulted.
@@ -368,13 +381,45 @@ impl Engine {
     /// the order they were added; the first that fires wins; spent rules go).
     /// Call it once per request, before the operation.
     pub fn take_fault(&self, operation: Operation, execution_id: Option<&str>) -> Option<Fault> {
-        lock(&self.faults).take(operation, execution_id)
+        if !self.has_faults.load(Ordering::Acquire) {
+            return None;
+        }
+        self.change_faults(|book| book.take(operation, execution_id))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fault_rules_fire_whether_or_not_the_book_was_empty_before() {
+        use crate::fake::FaultTrigger;
+        let engine = Engine::new(EngineConfig::default());
+        let op = Operation::PostUsageQuery;
+        assert_eq!(engine.take_fault(op, None), None, "no rules, no fault");
+        let fault = Fault::ServerError { status: 503 };
+        engine.add_fault(FaultRule::new(fault.clone()).when(FaultTrigger::Next(1)));
+        assert_eq!(engine.take_fault(op, None), Some(fault.clone()));
+        assert_eq!(engine.take_fault(op, None), None, "the spent rule is gone");
+        let id = engine.add_fault(FaultRule::new(fault.clone()).when(FaultTrigger::Next(5)));
+        assert_eq!(engine.take_fault(op, None), Some(fault.clone()));
+        assert!(engine.remove_fault(id));
+        assert_eq!(
+            engine.take_fault(op, None),
+            None,
+            "a removed rule no longer fires"
+        );
+        engine.add_fault(FaultRule::new(fault.clone()));
+        engine.clear_faults();
+        assert_eq!(
+            engine.take_fault(op, None),
+            None,
+            "cleared rules no longer fire"
+        );
+        engine.add_fault(FaultRule::new(fault.clone()));
+        assert_eq!(engine.take_fault(op, None), Some(fault));
+    }
 
     #[test]
     fn engine_is_shareable_across_tasks() {

@@ -17,8 +17,10 @@ pub(crate) struct Execution {
     pub(crate) client_id: Option<String>,
     pub(crate) query: Arc<QuerySpec>,
     pub(crate) rows: Option<Arc<Vec<AggRow>>>,
-    /// The complete legacy answer encoded as JSON, once first read (see `encoded.rs`).
-    pub(crate) legacy_json: Option<Arc<[u8]>>,
+    /// The JSON of the last legacy results answer and the state it shows;
+    /// see `encoded.rs`. The rows never change once computed, so the answer
+    /// for a state never does either.
+    pub(crate) kept_json: Option<(ExecutionState, Arc<[u8]>)>,
     lifecycle: Lifecycle,
     step: usize,
     step_polls: u32,
@@ -62,7 +64,7 @@ impl Execution {
             client_id,
             query: Arc::new(query),
             rows: None,
-            legacy_json: None,
+            kept_json: None,
             lifecycle: fit(kind, lifecycle),
             step: 0,
             step_polls: 0,

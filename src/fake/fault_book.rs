@@ -45,6 +45,10 @@ impl FaultBook {
         self.rules.clear();
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
     pub(crate) fn list(&self) -> Vec<(u64, FaultRule)> {
         self.rules.iter().map(|r| (r.id, r.rule.clone())).collect()
     }

@@ -32,6 +32,9 @@ pub(super) struct Polled {
     /// The rows, once complete.
     pub(super) rows: Option<Arc<Vec<AggRow>>>,
     pub(super) view: RowView,
+    /// The JSON answer kept for the state seen, if any (see `encoded.rs`);
+    /// taken under the poll's lock so a read needs no second one.
+    pub(super) kept_json: Option<Arc<[u8]>>,
 }
 
 /// 202 with `body`.
@@ -118,6 +121,7 @@ impl Engine {
             state: ExecutionState::Complete,
             rows: Some(rows),
             view: query.view,
+            kept_json: None,
         })
     }
 
@@ -148,6 +152,10 @@ impl Engine {
             state: seen,
             rows: execution.rows.clone().filter(|_| complete),
             view: execution.query.view,
+            kept_json: match &execution.kept_json {
+                Some((state, json)) if *state == seen => Some(Arc::clone(json)),
+                _ => None,
+            },
         }))
     }
 }

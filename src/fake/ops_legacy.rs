@@ -47,8 +47,13 @@ impl Engine {
         &self,
         execution_id: &str,
     ) -> Answer<ApiUsageQueryResult> {
-        let polled = self.poll(execution_id, &[QueryKind::Organization], None, true)?;
+        let polled = self.poll_organization(execution_id)?;
         Ok(self.legacy_result(&polled, polled.rows.as_deref().map(Vec::as_slice)))
+    }
+
+    /// The poll of L2.
+    pub(super) fn poll_organization(&self, execution_id: &str) -> Result<Polled, EngineFailure> {
+        self.poll(execution_id, &[QueryKind::Organization], None, true)
     }
 
     /// L3 `POST /api/v2/usage/simplesearch`: 202 with the execution id.
@@ -127,10 +132,19 @@ impl Engine {
         client_id: &str,
         execution_id: &str,
     ) -> Answer<ApiUsageQueryResult> {
+        let polled = self.poll_client(client_id, execution_id)?;
+        Ok(self.legacy_result(&polled, polled.rows.as_deref().map(Vec::as_slice)))
+    }
+
+    /// The poll of L6.
+    pub(super) fn poll_client(
+        &self,
+        client_id: &str,
+        execution_id: &str,
+    ) -> Result<Polled, EngineFailure> {
         let client_id = validate::client_id(client_id)?;
         let kinds = [QueryKind::Client, QueryKind::ClientSummary];
-        let polled = self.poll(execution_id, &kinds, Some(client_id), true)?;
-        Ok(self.legacy_result(&polled, polled.rows.as_deref().map(Vec::as_slice)))
+        self.poll(execution_id, &kinds, Some(client_id), true)
     }
 
     /// L7 `GET /api/v2/oauth/clients/{clientId}/usage/summary?days=`: starts a

@@ -42,7 +42,7 @@ async fn require_admin_token(
 ) -> Response {
     if let Some(expected) = &state.config.admin_token {
         let presented = bearer(request.headers());
-        if !presented.is_some_and(|t| same_secret(&t, expected)) {
+        if !presented.is_some_and(|t| same_secret(t, expected)) {
             return ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "authentication.required",

@@ -1,16 +1,15 @@
 //! The router: Usage routes, the token endpoint, the admin API, and the
-//! Genesys-shaped 404 / 405 fallbacks, all under the outer middleware.
+//! Genesys-shaped 404 / 405 fallbacks (the outer middleware wraps them all:
+//! see [`crate::middleware::Outer`]).
 
 use axum::Router;
 use axum::extract::Path;
 use axum::extract::rejection::PathRejection;
 use axum::http::{Method, Uri};
-use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::middleware::outer;
 use crate::state::AppState;
 
 mod admin;
@@ -19,8 +18,8 @@ mod jobs;
 mod oauth;
 mod usage;
 
-/// The whole application over `state`.
-pub(crate) fn router(state: AppState) -> Router {
+/// Every route over `state`, without the outer middleware.
+pub(crate) fn routes(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(usage::routes())
         .merge(jobs::routes())
@@ -31,7 +30,6 @@ pub(crate) fn router(state: AppState) -> Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(from_fn_with_state(state.clone(), outer))
         .with_state(state)
 }
 

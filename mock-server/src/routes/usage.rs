@@ -5,6 +5,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use bytes::Bytes;
 use genesys_usage::fake::{EncodedResult, EngineReply, Operation};
 use genesys_usage::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
@@ -58,17 +59,11 @@ fn results(reply: EngineReply<ApiUsageQueryResult>) -> Result<Answer, ApiError> 
     Ok(Answer::json(reply.status, &reply.body)?.terminal(terminal))
 }
 
-/// The answer of a full legacy results GET (L2, L6) from the engine's
-/// encoding, which it keeps for a complete result: re-serialising a large
-/// result on every GET would cost far more than sending it.
-fn encoded_results(reply: EngineReply<EncodedResult>) -> Answer {
-    let terminal = matches!(reply.body.query_status.as_str(), "Complete" | "Failed");
-    Answer {
-        status: reply.status,
-        body: reply.body.json.to_vec(),
-        execution_id: None,
-        terminal,
-    }
+/// The answer of a legacy results GET that the engine encoded (L2, L6): a
+/// complete result's JSON is encoded once and shared by every later poll.
+fn encoded_results(reply: EncodedResult) -> Answer {
+    let terminal = matches!(reply.query_status.as_str(), "Complete" | "Failed");
+    Answer::bytes(reply.status, Bytes::from_owner(reply.json)).terminal(terminal)
 }
 
 async fn post_usage_query(State(state): State<AppState>, request: Request) -> Response {
