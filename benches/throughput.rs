@@ -29,8 +29,6 @@
     reason = "a benchmark reports its progress and figures"
 )]
 
-// The shared helpers are `pub` for every bench; this one uses a few.
-#[allow(unreachable_pub)]
 mod support;
 
 #[path = "throughput/servers.rs"]

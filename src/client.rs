@@ -100,6 +100,15 @@ impl UsageClientBuilder {
         self
     }
 
+    /// Caps the HTTP requests in flight at once; more wait their turn.
+    /// Default [`DEFAULT_MAX_CONCURRENT_REQUESTS`](crate::DEFAULT_MAX_CONCURRENT_REQUESTS)
+    /// (64); `usize::MAX` for no cap. See
+    /// [`HttpTransportBuilder::max_concurrent_requests`].
+    pub fn max_concurrent_requests(mut self, max: usize) -> Self {
+        self.http = self.http.max_concurrent_requests(max);
+        self
+    }
+
     /// Allows plain `http://` to hosts other than loopback (off by default).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.http = self.http.allow_insecure_http(allow);

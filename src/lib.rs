@@ -127,6 +127,7 @@ pub use retry::{RetryPolicy, parse_retry_after};
 #[cfg(feature = "mock")]
 pub use transport::MockUsageTransport;
 pub use transport::http::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, HttpTransport, HttpTransportBuilder,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_REQUEST_TIMEOUT,
+    HttpTransport, HttpTransportBuilder,
 };
 pub use transport::{ApiResponse, PageRequest, RateLimitInfo, ResponseMeta, UsageTransport};

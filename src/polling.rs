@@ -21,7 +21,7 @@ use crate::transport::PageRequest;
 ///
 /// - the official CLI polls every 5 s and never stops on `Failed`; this
 ///   schedule answers fast queries within a second, makes about a third of the
-///   CLI's polls on long ones (44 against 120 for a 10-minute query), and stops
+///   CLI's polls on long ones (44 against 121 for a 10-minute query), and stops
 ///   at once on `Failed` or `Cancelled`;
 /// - the 15 s ceiling bounds how late a long query's result is noticed;
 /// - Genesys asks clients not to poll aggressively (rate limits are per
@@ -71,7 +71,10 @@ impl Default for WaitPolicy {
 }
 
 impl WaitPolicy {
-    /// A policy that polls every `every`, as the official CLI does (5 s).
+    /// A policy that polls every `every`, the first time `every` after the
+    /// submit. The official CLI polls at once and then every 5 s; its
+    /// equivalent is
+    /// `WaitPolicy { first_poll_delay: Duration::ZERO, ..WaitPolicy::fixed(five_seconds, timeout) }`.
     #[must_use]
     pub fn fixed(every: Duration, deadline: Duration) -> Self {
         Self {
@@ -289,7 +292,12 @@ impl<T: QueryOutput> Poller<T> {
 
     /// Sleeps the pending delay, polls once, and plans the next delay.
     async fn step(&mut self) -> Result<PollEvent<T>> {
-        tokio::time::sleep(self.next_sleep).await;
+        // No timer for a zero delay (the default first poll): tokio rounds a
+        // sleep up to its next millisecond tick, so `sleep(0)` would delay
+        // every quick query by up to a millisecond and a wake-up.
+        if !self.next_sleep.is_zero() {
+            tokio::time::sleep(self.next_sleep).await;
+        }
         let page = PageRequest::default();
         let response =
             T::fetch(&self.client, &self.execution, &page, Some(self.deadline())).await?;

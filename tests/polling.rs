@@ -244,3 +244,75 @@ mod wait_policy_bounds {
         }
     }
 }
+
+/// The poll at the deadline is planned, not a lucky landing of the schedule:
+/// with a 50 s deadline the default schedule (…, 30, 45, 60 s) is cut short to
+/// poll at 50 s, and a query that completes right then is returned.
+#[tokio::test(start_paused = true)]
+async fn the_last_poll_is_made_at_the_deadline_and_can_return_the_result() {
+    let transport = FakeTransport::builder()
+        .lifecycle(Lifecycle::after(
+            Duration::from_secs(50),
+            Terminal::Complete,
+        ))
+        .build();
+    let client = UsageClient::with_transport(transport.clone()).with_wait_policy(WaitPolicy {
+        deadline: Duration::from_secs(50),
+        ..WaitPolicy::default()
+    });
+    let start = Instant::now();
+
+    let result = client.run_usage_query(&query()).await;
+
+    assert!(result.is_ok(), "completed at the deadline: {result:?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(50));
+    let times = poll_times(&transport);
+    let offsets: Vec<i64> = times
+        .iter()
+        .map(|t| (*t - times[0]).num_seconds())
+        .collect();
+    assert_eq!(offsets, [0, 1, 3, 7, 15, 30, 45, 50]);
+}
+
+/// The default policy's own case: a query that takes exactly its 10-minute
+/// deadline is returned, after 44 polls (the CLI makes 121).
+#[tokio::test(start_paused = true)]
+async fn the_default_policy_returns_a_query_completing_on_its_deadline() {
+    let transport = FakeTransport::builder()
+        .lifecycle(Lifecycle::after(
+            Duration::from_secs(600),
+            Terminal::Complete,
+        ))
+        .build();
+    let client = UsageClient::with_transport(transport.clone());
+    assert_eq!(client.wait_policy().deadline, Duration::from_secs(600));
+    let start = Instant::now();
+
+    client.run_usage_query(&query()).await.unwrap();
+
+    assert_eq!(start.elapsed(), Duration::from_secs(600));
+    assert_eq!(poll_times(&transport).len(), 44);
+}
+
+/// A zero first-poll delay polls at once: no timer, which tokio would round
+/// up to its next millisecond tick (a sleep on every short wait).
+#[tokio::test(start_paused = true)]
+async fn a_zero_first_poll_delay_polls_without_waiting_for_a_timer_tick() {
+    // Half-way between two of tokio's millisecond ticks.
+    tokio::time::advance(Duration::from_micros(500)).await;
+    let transport = FakeTransport::builder()
+        .lifecycle(Lifecycle::immediate())
+        .build();
+    let client = UsageClient::with_transport(transport.clone());
+    assert_eq!(client.wait_policy().first_poll_delay, Duration::ZERO);
+    let start = Instant::now();
+
+    client.run_usage_query(&query()).await.unwrap();
+
+    assert_eq!(
+        start.elapsed(),
+        Duration::ZERO,
+        "the first poll did not wait"
+    );
+    assert_eq!(poll_times(&transport).len(), 1);
+}

@@ -2,8 +2,9 @@
 //! resident-memory readings from `/proc`, order statistics, and the one JSON
 //! result file per benchmark that `bench/report.py` turns into `BENCHMARKS.md`.
 //!
-//! Each bench uses a subset of these helpers, hence the `dead_code` allowance.
-#![allow(dead_code)]
+//! Each bench uses a subset of these helpers, hence the `dead_code` allowance;
+//! they are `pub` for the bench that includes them, not for a public API.
+#![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -16,10 +17,10 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The release mock-server binary: `$GENESYS_MOCK_BIN`, or
+/// The release mock-server binary: `$GENESYS_USAGE_MOCK_BIN`, or
 /// `target/release/genesys-usage-mock` (built by `bench/run.sh`).
 pub fn mock_binary() -> PathBuf {
-    std::env::var_os("GENESYS_MOCK_BIN")
+    std::env::var_os("GENESYS_USAGE_MOCK_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/release/genesys-usage-mock"))
 }

@@ -19,6 +19,7 @@ use crate::models::{
 use crate::region::Region;
 use crate::transport::{ApiResponse, PageRequest, UsageTransport};
 
+mod incremental;
 pub(crate) mod urls;
 mod wire;
 
@@ -29,6 +30,9 @@ pub(crate) use wire::{JSON, meta_from_headers, transport_error};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time for a whole request, body included.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default cap on the requests in flight at once through one transport.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 
 /// How the transport authenticates.
 #[derive(Clone, Default)]
@@ -73,6 +77,7 @@ pub struct HttpTransportBuilder {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: Option<String>,
     pub(crate) allow_insecure_http: bool,
+    pub(crate) max_concurrent_requests: Option<usize>,
 }
 
 impl std::fmt::Debug for HttpTransportBuilder {
@@ -86,6 +91,7 @@ impl std::fmt::Debug for HttpTransportBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish()
     }
 }
@@ -159,6 +165,21 @@ impl HttpTransportBuilder {
         self
     }
 
+    /// Caps the requests in flight at once through this transport (and its
+    /// clones); more wait their turn, in order. Default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`]; `usize::MAX` for no cap.
+    ///
+    /// Over HTTP/1.1 each request in flight needs a connection of its own,
+    /// and the connection pool opens one whenever none is idle (it has no
+    /// limit of its own), so without a cap 1,000 concurrent calls open about
+    /// as many connections and TLS handshakes, and keep them all idle
+    /// afterwards. The API's rate limits make more than a few dozen requests
+    /// in flight useless anyway.
+    pub fn max_concurrent_requests(mut self, max: usize) -> Self {
+        self.max_concurrent_requests = Some(max);
+        self
+    }
+
     /// Validates the options and builds the transport.
     ///
     /// # Errors
@@ -166,8 +187,18 @@ impl HttpTransportBuilder {
     /// authentication is set; `base_url` or `login_url` when unparsable, not
     /// http(s), carrying credentials, or plain `http` to a host other than
     /// loopback without [`allow_insecure_http`](Self::allow_insecure_http);
-    /// `timeout`, `connect_timeout` or `user_agent` when unusable.
+    /// `timeout`, `connect_timeout`, `user_agent` or `max_concurrent_requests`
+    /// (zero) when unusable.
     pub fn build(self) -> Result<HttpTransport> {
+        let limit = self
+            .max_concurrent_requests
+            .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS);
+        if limit == 0 {
+            return Err(Error::config(
+                "max_concurrent_requests",
+                "must be greater than zero",
+            ));
+        }
         let (base, login) = self.urls()?;
         let http = http_client(
             self.user_agent.as_deref(),
@@ -177,7 +208,7 @@ impl HttpTransportBuilder {
         let token_url = urls::join_path(&login, "oauth/token");
         let auth = token_provider(self.auth, token_url, &http)?;
         Ok(HttpTransport {
-            wire: Arc::new(Wire::new(http, base, auth)),
+            wire: Arc::new(Wire::new(http, base, auth, limit)),
         })
     }
 

@@ -8,11 +8,12 @@ use std::time::SystemTime;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
+use super::incremental::{BodyDecoder, Streamed, Undecodable};
 use super::urls;
 use crate::auth::{AccessToken, TokenProvider};
 use crate::error::{Error, Result, TransportErrorKind};
@@ -83,6 +84,8 @@ pub(super) struct Wire {
     pub(super) http: reqwest::Client,
     pub(super) base: Url,
     pub(super) auth: Arc<dyn TokenProvider>,
+    /// One permit per request in flight (`max_concurrent_requests`).
+    limit: Semaphore,
     /// The last token the API answered 401 to, handed to the provider by
     /// `refresh_auth` so it drops that token and no newer one.
     last_rejected: Mutex<Option<AccessToken>>,
@@ -98,17 +101,23 @@ impl std::fmt::Debug for Wire {
 }
 
 impl Wire {
-    pub(super) fn new(http: reqwest::Client, base: Url, auth: Arc<dyn TokenProvider>) -> Self {
+    pub(super) fn new(
+        http: reqwest::Client,
+        base: Url,
+        auth: Arc<dyn TokenProvider>,
+        limit: usize,
+    ) -> Self {
         Self {
             http,
             base,
             auth,
+            limit: Semaphore::new(limit.min(Semaphore::MAX_PERMITS)),
             last_rejected: Mutex::new(None),
         }
     }
 
     /// Sends one call and maps its answer (contract rules 1–4).
-    pub(super) async fn send<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
+    pub(super) async fn send<T: Streamed>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
         let span = tracing::debug_span!(
             "http_request",
             method = %call.method,
@@ -119,19 +128,30 @@ impl Wire {
         self.exchange(call).instrument(span).await
     }
 
-    async fn exchange<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
+    async fn exchange<T: Streamed>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
+        let operation = (call.method.clone(), call.template);
         let request = self.prepare(call)?;
         let token = self.auth.access_token().await?;
+        // Held until the body is read; the semaphore is never closed.
+        let _permit = self.limit.acquire().await.ok();
         let started = Instant::now();
-        let outcome = read_answer(request.bearer_auth(token.secret())).await;
-        let (status, meta, bytes) = traced(outcome, started)?;
-        if !(200..300).contains(&status) {
-            if status == 401 {
-                *self.rejected() = Some(token);
+        let outcome = read_answer::<T>(request.bearer_auth(token.secret())).await;
+        let (status, meta, payload) = traced(outcome, started)?;
+        match payload {
+            Payload::Decoded(body) => Ok(ApiResponse { body, meta }),
+            Payload::Undecodable(failure) => Err(Error::Decode {
+                status,
+                message: format!("{} {}: {}", operation.0, operation.1, failure.message),
+                snippet: body_snippet(&failure.head),
+                correlation_id: meta.correlation_id,
+            }),
+            Payload::Refused(bytes) => {
+                if status == 401 {
+                    *self.rejected() = Some(token);
+                }
+                Err(error_from_answer(status, &bytes, meta))
             }
-            return Err(error_from_answer(status, &bytes, meta));
         }
-        decode(status, &bytes, meta)
     }
 
     /// The request of `call` without credentials; nothing is sent when the
@@ -169,21 +189,46 @@ impl Wire {
     }
 }
 
-/// Status, metadata and body of an answer.
-type Answer = (u16, ResponseMeta, Vec<u8>);
+/// The body of an answer.
+enum Payload<T> {
+    /// A 2xx body, decoded.
+    Decoded(T),
+    /// A 2xx body that is not a `T`.
+    Undecodable(Undecodable),
+    /// A non-2xx body, as received.
+    Refused(Vec<u8>),
+}
 
-/// Sends `request` and reads the whole answer.
-async fn read_answer(request: reqwest::RequestBuilder) -> Result<Answer> {
-    let response = request.send().await.map_err(transport_error)?;
+/// Status, metadata and body of an answer.
+type Answer<T> = (u16, ResponseMeta, Payload<T>);
+
+/// Sends `request` and reads the whole answer. A 2xx body is decoded as it
+/// arrives (see [`incremental`](super::incremental)); the request timeout
+/// covers the body, as it did when it was read in one piece.
+async fn read_answer<T: Streamed>(request: reqwest::RequestBuilder) -> Result<Answer<T>> {
+    let mut response = request.send().await.map_err(transport_error)?;
     let status = response.status().as_u16();
     let meta = meta_from_headers(status, response.headers());
-    // `Vec::from(Bytes)` reuses the buffer when it is not shared.
-    let bytes = response.bytes().await.map_err(transport_error)?.into();
-    Ok((status, meta, bytes))
+    if !(200..300).contains(&status) {
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        return Ok((status, meta, Payload::Refused(bytes.into())));
+    }
+    let mut decoder = BodyDecoder::<T>::new(response.content_length());
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if let Err(failure) = decoder.push(&chunk) {
+            // Dropping the response closes the connection mid-body.
+            return Ok((status, meta, Payload::Undecodable(failure)));
+        }
+    }
+    let payload = match decoder.finish() {
+        Ok(body) => Payload::Decoded(body),
+        Err(failure) => Payload::Undecodable(failure),
+    };
+    Ok((status, meta, payload))
 }
 
 /// Records the outcome of one exchange on the current span and as an event.
-fn traced(outcome: Result<Answer>, started: Instant) -> Result<Answer> {
+fn traced<T>(outcome: Result<Answer<T>>, started: Instant) -> Result<Answer<T>> {
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match &outcome {
         Ok((status, meta, _)) => {
@@ -195,23 +240,6 @@ fn traced(outcome: Result<Answer>, started: Instant) -> Result<Answer> {
         Err(error) => tracing::debug!(error = %error, elapsed_ms, "http request failed"),
     }
     outcome
-}
-
-/// Decodes a 2xx body into `T`, or [`Error::Decode`] with a snippet.
-fn decode<T: DeserializeOwned>(
-    status: u16,
-    bytes: &[u8],
-    meta: ResponseMeta,
-) -> Result<ApiResponse<T>> {
-    match serde_json::from_slice(bytes) {
-        Ok(body) => Ok(ApiResponse { body, meta }),
-        Err(e) => Err(Error::Decode {
-            status,
-            message: e.to_string(),
-            snippet: body_snippet(bytes),
-            correlation_id: meta.correlation_id,
-        }),
-    }
 }
 
 /// Reads status, correlation id, `Retry-After` and the rate-limit headers.

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every benchmark of issue 7 once, in order, and writes BENCHMARKS.md.
+#
+#   bash bench/run.sh                 # the full set (about 13 minutes on 2 cores)
+#   BENCH_QUICK=1 bash bench/run.sh   # a short smoke run (figures not meaningful)
+#   bash bench/run.sh polling official   # only these benches (report re-rendered)
+#
+# It installs what it needs (wrk from Debian, the official Genesys Python SDK
+# in a virtual environment), builds the release binaries first so no bench
+# measures a compile, and keeps each bench's JSON result in
+# target/bench-results/ for bench/report.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+benches=("$@")
+if [ ${#benches[@]} -eq 0 ]; then
+  benches=(client_overhead large_results concurrency throughput polling official)
+fi
+
+# --- prerequisites -----------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk (load generator for the throughput bench)" >&2
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq wrk >/dev/null
+fi
+SDK_VERSION=269.0.0
+venv=target/official-sdk-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c "import PureCloudPlatformClientV2" 2>/dev/null; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "purecloudplatformclientv2==$SDK_VERSION"
+fi
+export OFFICIAL_SDK_PYTHON="$PWD/$venv/bin/python"
+
+# --- build everything before measuring anything -------------------------------
+cargo build --release --locked -p genesys-usage-mock --bin genesys-usage-mock
+cargo build --release --locked --all-features --examples
+cargo bench --locked --all-features --no-run
+export GENESYS_USAGE_MOCK_BIN="$PWD/target/release/genesys-usage-mock"
+
+# --- run ----------------------------------------------------------------------
+results=target/bench-results
+mkdir -p "$results"
+export BENCH_RESULTS_DIR="$PWD/$results"
+timings="{"
+started=$SECONDS
+for bench in "${benches[@]}"; do
+  echo "==> $bench" >&2
+  t0=$SECONDS
+  cargo bench --locked --all-features --bench "$bench"
+  timings+="\"$bench\": $((SECONDS - t0)), "
+done
+timings+="\"total_seconds\": $((SECONDS - started))}"
+echo "$timings" >"$results/timings.json"
+
+python3 bench/report.py "$results" >BENCHMARKS.md
+echo "wrote BENCHMARKS.md (benches took $((SECONDS - started)) s)" >&2
