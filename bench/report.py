@@ -112,6 +112,12 @@ def main():
             out.append("")
             for note in notes:
                 out.append(f"- {note}")
+    # Hand-written analysis (profiles, misses) kept next to the script, so a
+    # re-run keeps it; its figures are from the run it names.
+    analysis = pathlib.Path(__file__).with_name("analysis.md")
+    if analysis.exists():
+        out.append("")
+        out.append(analysis.read_text().rstrip())
     print("\n".join(out))
 
 
