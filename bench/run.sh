@@ -24,15 +24,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq wrk >/dev/null
 fi
-SDK_VERSION=269.0.0
-venv=target/official-sdk-venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c "import PureCloudPlatformClientV2" 2>/dev/null; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "purecloudplatformclientv2==$SDK_VERSION"
-fi
-export OFFICIAL_SDK_PYTHON="$PWD/$venv/bin/python"
+# shellcheck source=tests/official_sdk/venv.sh
+source tests/official_sdk/venv.sh
 
 # --- build everything before measuring anything -------------------------------
 cargo build --release --locked -p genesys-usage-mock --bin genesys-usage-mock

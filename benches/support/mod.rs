@@ -41,31 +41,15 @@ impl MockProcess {
     /// When the binary is missing or does not report an address: a bench has
     /// nothing to measure then, and the message says how to build it.
     pub fn spawn(args: &[&str]) -> Self {
-        let binary = mock_binary();
-        let mut child = Command::new(&binary)
+        let mut command = Command::new(mock_binary());
+        command
             .args(["--port", "0"])
             .args(args)
-            .env("GENESYS_MOCK_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {} ({e}); run `cargo build --release -p genesys-usage-mock` first",
-                    binary.display()
-                )
-            });
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from the mock server: {line:?}"))
-            .to_owned();
+            .env("GENESYS_MOCK_LOG", "warn");
+        let (child, url) = spawn_listening(
+            command,
+            "run `cargo build --release -p genesys-usage-mock` first",
+        );
         Self { child, url }
     }
 
@@ -80,6 +64,44 @@ impl Drop for MockProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts a server `command` whose first stdout line is
+/// `listening on <url>` (the mock server and the bench's example servers all
+/// say so) and returns the child with that URL.
+///
+/// # Panics
+/// When the program cannot start or says something else first: the bench has
+/// nothing to measure then; `build_hint` says how to build the program.
+pub fn spawn_listening(mut command: Command, build_hint: &str) -> (Child, String) {
+    let program = command.get_program().to_owned();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} ({e}); {build_hint}",
+                program.to_string_lossy()
+            )
+        });
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the listening line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| {
+            panic!(
+                "unexpected first line from {}: {line:?}",
+                program.to_string_lossy()
+            )
+        })
+        .to_owned();
+    (child, url)
 }
 
 /// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`), or `None` off Linux.

@@ -1,15 +1,15 @@
 //! The three servers of the throughput bench and what they share: a token,
 //! two executions of the mock server, and the bytes of their results.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use base64::Engine as _;
 
-use crate::support::{MockProcess, workspace_root};
+use crate::support::{MockProcess, spawn_listening, workspace_root};
 
 /// The query behind both executions: 17 days by day, per OAuth client (the
 /// legacy default grouping) = 100 rows from the default synthetic log.
@@ -160,27 +160,12 @@ impl Server {
             ServerKind::Mock => unreachable!("the mock server is the fixture's"),
         };
         let binary = workspace_root().join("target/release/examples").join(name);
-        let mut child = Command::new(&binary)
-            .args(fixture.body_args())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {} ({e}); run `cargo build --release --example {name}` first",
-                    binary.display()
-                )
-            });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from {name}: {line:?}"))
-            .to_owned();
+        let mut command = Command::new(&binary);
+        command.args(fixture.body_args());
+        let (child, url) = spawn_listening(
+            command,
+            &format!("run `cargo build --release --example {name}` first"),
+        );
         let server = Self { child, url };
         for complete in [false, true] {
             let body = request(

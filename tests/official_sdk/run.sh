@@ -4,14 +4,8 @@
 # Usage operation of that SDK through it, and stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SDK_VERSION=269.0.0
-venv=target/official-sdk-venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c "import PureCloudPlatformClientV2" 2>/dev/null; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "purecloudplatformclientv2==$SDK_VERSION"
-fi
+# shellcheck source=tests/official_sdk/venv.sh
+source tests/official_sdk/venv.sh
 
 cargo build --locked --quiet -p genesys-usage-mock
 port_file=$(mktemp)
