@@ -25,7 +25,7 @@ const TARGET: f64 = 1.10;
 
 fn main() {
     let started = Instant::now();
-    let quick = sdk::quick();
+    let quick = support::quick();
     let mock = MockProcess::spawn(&["--lifecycle", "complete"]);
     let rt = sdk::runtime();
     let http = reqwest::Client::new();

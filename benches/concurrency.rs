@@ -177,24 +177,14 @@ fn main() {
 
 /// Runs one burst in a child process.
 fn run_child(cap: usize) -> Burst {
-    let exe = std::env::current_exe().expect("this bench binary");
-    let output = std::process::Command::new(exe)
-        .env(CHILD, cap.to_string())
-        .output()
-        .expect("run the child");
-    assert!(
-        output.status.success(),
-        "child failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
+    let text = support::run_self_child((CHILD, &cap.to_string()), &[]);
     let line = text.lines().last().expect("the child's figures");
     serde_json::from_str(line).expect("the child's json")
 }
 
 /// One burst of concurrent calls (in a child process).
 fn burst(cap: usize) -> Burst {
-    let calls = if sdk::quick() { 200 } else { 1_000 };
+    let calls = if support::quick() { 200 } else { 1_000 };
     let mock = MockProcess::spawn(&["--lifecycle", "complete"]);
     let port = mock
         .url

@@ -18,7 +18,6 @@
 mod sdk;
 mod support;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use genesys_usage::{ApiUsageOrganizationQuery, Granularity, OrganizationGroupBy};
@@ -59,7 +58,7 @@ fn main() {
         return;
     }
     let started = Instant::now();
-    let quick = sdk::quick();
+    let quick = support::quick();
     let mock = MockProcess::spawn(&[
         "--lifecycle",
         "complete",
@@ -199,18 +198,7 @@ fn child_peak_kib(mode: Mode, url: &str, token: &str) -> u64 {
         Mode::Sdk => "sdk",
         _ => "baseline",
     };
-    let exe = std::env::current_exe().expect("this bench binary");
-    let output = Command::new(exe)
-        .env(CHILD, name)
-        .args([url, token])
-        .output()
-        .expect("run the child");
-    assert!(
-        output.status.success(),
-        "child {name} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
+    let text = support::run_self_child((CHILD, name), &[url, token]);
     let line = text
         .lines()
         .find_map(|l| l.strip_prefix("peak_over_kib "))

@@ -235,7 +235,7 @@ struct Sides {
 }
 
 fn main() {
-    let quick = std::env::var_os("BENCH_QUICK").is_some();
+    let quick = support::quick();
     let (count, runs) = if quick { (20, 1) } else { (200, 3) };
     let interval = Interval::last_days(7).to_string();
     let mock = MockProcess::spawn(&["--lifecycle", "complete"]);

@@ -60,7 +60,7 @@ struct Plan {
 
 impl Plan {
     fn from_env() -> Self {
-        let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0");
+        let quick = support::quick();
         let loads = [
             Load {
                 threads: 1,

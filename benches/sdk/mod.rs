@@ -12,11 +12,6 @@ pub const CLIENT_ID: &str = "mock-client-id";
 /// See [`CLIENT_ID`].
 pub const CLIENT_SECRET: &str = "mock-client-secret";
 
-/// `true` under `BENCH_QUICK=1`: a much shorter run, for smoke tests.
-pub fn quick() -> bool {
-    std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1")
-}
-
 /// A tokio runtime as `#[tokio::main]` builds one (multi-threaded).
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

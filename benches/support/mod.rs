@@ -104,6 +104,34 @@ pub fn spawn_listening(mut command: Command, build_hint: &str) -> (Child, String
     (child, url)
 }
 
+/// Whether `BENCH_QUICK` asks for a short smoke run (set, and not `0`).
+/// Every bench reads it here so `BENCH_QUICK=1` means the same to all.
+pub fn quick() -> bool {
+    std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0")
+}
+
+/// Re-runs this bench binary as a child with `env` set and `args`, waits for
+/// it, and returns its stdout. Benches measure a process's own memory this
+/// way: each mode starts from a fresh heap.
+///
+/// # Panics
+/// When the child cannot run or fails: the message carries its stderr.
+pub fn run_self_child(env: (&str, &str), args: &[&str]) -> String {
+    let exe = std::env::current_exe().expect("this bench binary");
+    let output = Command::new(exe)
+        .env(env.0, env.1)
+        .args(args)
+        .output()
+        .expect("run the child");
+    assert!(
+        output.status.success(),
+        "child {} failed: {}",
+        env.1,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`), or `None` off Linux.
 pub fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
