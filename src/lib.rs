@@ -87,7 +87,9 @@
 //! - `execution.rs`, `polling.rs`, `queries.rs`: [`ExecutionRef`], [`WaitPolicy`],
 //!   [`QueryHandle`] (wait, progress, resume) and the `submit_…`/`run_…`/`resume_…` methods.
 //! - `paging.rs`: row streams over cursors and `nextUri`.
-//! - `fake/` (feature `fake`): the emulation engine shared with the mock server, and `FakeTransport`.
+//! - `fake/` (feature `fake`): the emulation shared with the mock server, in parts: `data/`
+//!   (the request log, aggregation, rows, paging), `script/` (clock, lifecycles, faults),
+//!   `engine/` (executions, validation, the operations) and `transport/` (`FakeTransport`).
 //! - `error.rs`: the one [`Error`] type.
 //!
 //! ## Features

@@ -20,17 +20,19 @@
 //!
 //! ## Layout
 //!
-//! - [`Config`] (`config.rs`) and [`Args`] (`cli.rs`): settings from flags,
-//!   `GENESYS_MOCK_*` variables and a TOML file;
-//! - [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`, kill switch,
-//!   graceful shutdown) and [`MockServer`] (`mock.rs`);
+//! - `settings/`: [`Config`] (`config.rs`) and [`Args`] (`cli.rs`): settings
+//!   from flags, `GENESYS_MOCK_*` variables and a TOML file;
+//! - `serve/`: [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`,
+//!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`) and the shared
+//!   state (`state.rs`);
+//! - `http/`: the request path: `middleware.rs` (correlation id, header limit,
+//!   journal, wire faults), `pipeline.rs` (body limit → auth → rate limit →
+//!   fault → handler), `faults.rs` (`X-Mock-Fault`, wire faults), `body.rs`
+//!   (limits, JSON with field names), `error.rs` (the one `ApiError`);
 //! - `routes/`: `usage.rs` (L1–L7), `jobs.rs` (N1–N4), `oauth.rs` (token),
 //!   `admin.rs` + `admin_engine.rs` (`/__admin/`);
-//! - `pipeline.rs`: body limit → auth → rate limit → fault → handler;
-//!   `middleware.rs`: correlation id, header limit, journal, wire faults;
-//! - `auth.rs` (tokens), `rate_limit.rs`, `faults.rs` (`X-Mock-Fault`, wire
-//!   faults), `journal.rs`, `compliance.rs` (poll-compliance report),
-//!   `body.rs` (limits, JSON with field names), `error.rs` (the one `ApiError`).
+//! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs`,
+//!   `compliance.rs` (poll-compliance report).
 //!
 //! ## Behaviour worth knowing
 //!
@@ -82,28 +84,24 @@
 
 #![forbid(unsafe_code)]
 
-mod auth;
-mod body;
-mod cli;
-mod compliance;
-mod config;
-mod error;
-mod faults;
-mod journal;
-mod middleware;
-mod mock;
-mod pipeline;
-mod rate_limit;
+// Parts, from the outside in: `settings` (what the user configures) →
+// `serve` (the process: accept loop, in-process handle, shared state) →
+// `http` (the request path: middleware, pipeline, bodies, errors, wire faults)
+// → `routes` (one file per API family) → `control` (the books the routes keep:
+// tokens, rate budgets, journal, compliance). The engine itself lives in the
+// SDK (`genesys_usage::fake`); this crate only adapts it to HTTP.
+mod control;
+mod http;
 mod routes;
-mod server;
-mod state;
+mod serve;
+mod settings;
 
 use std::future::Future;
 use std::io;
 
-pub use cli::{Args, ConfigError};
-pub use config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-pub use mock::MockServer;
+pub use serve::mock::MockServer;
+pub use settings::cli::{Args, ConfigError};
+pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
 /// Exit codes of the `genesys-usage-mock` binary.
 pub mod exit_code {
@@ -123,7 +121,7 @@ pub mod exit_code {
 /// server or `tower::ServiceExt::oneshot`. Connection-level faults need
 /// [`serve`]; here a `reset` fault becomes a failing body instead.
 pub fn app(config: Config) -> axum::Router {
-    middleware::Outer::new(state::AppState::new(config)).into_router()
+    http::middleware::Outer::new(serve::state::AppState::new(config)).into_router()
 }
 
 /// Serves `config` on `listener` until `shutdown` resolves or
@@ -136,5 +134,5 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    server::serve_state(listener, state::AppState::new(config), shutdown).await
+    serve::server::serve_state(listener, serve::state::AppState::new(config), shutdown).await
 }

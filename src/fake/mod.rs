@@ -11,6 +11,17 @@
 //!   records every call ([`CallRecord`]).
 //! - [`Clock`]: the emulation's UTC now, driven by tokio's clock or frozen.
 //!
+//! ## Parts
+//!
+//! - `data/`: the request log ([`Dataset`]) and how a query reads it
+//!   (aggregation, row views, wire rows, paging);
+//! - `script/`: what a test scripts ([`Clock`], [`Lifecycle`], [`Fault`]s);
+//! - `engine/`: executions, validation and the eleven operations, over the
+//!   data under the script;
+//! - `transport/`: [`FakeTransport`], the engine behind the
+//!   [`UsageTransport`](crate::UsageTransport) seam, with its call record;
+//! - `answer.rs`, `kinds.rs`, `operation.rs`: the names every part shares.
+//!
 //! Row rules (every query): dimensions are picked by `groupBy` (legacy rows
 //! carry the others as `""`, jobs rows omit them); `date` is present only
 //! with a `granularity` (the UTC start of the day, Monday-based ISO week or
@@ -32,38 +43,24 @@
     reason = "EngineFailure holds an ErrorBody by contract"
 )]
 
-mod aggregate;
-mod builder;
-mod calls;
-mod catalog;
-mod clock;
-mod dataset;
-mod encoded;
+// Layers, each importing only those below it: `answer`, `kinds` and
+// `operation` (names every part shares) < `data` and `script` < `engine` <
+// `transport`.
+mod answer;
+mod data;
 mod engine;
-mod execution;
-mod fault_book;
-mod faults;
 mod kinds;
-mod lifecycle;
 mod operation;
-mod ops;
-mod ops_jobs;
-mod ops_legacy;
-mod paging;
-mod queries;
-mod rng;
-mod rows;
+mod script;
 mod transport;
-mod validate;
 
-pub use calls::{CallOutcome, CallRecord};
-pub use clock::Clock;
-pub use dataset::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
-pub use encoded::EncodedResult;
-pub use engine::{
-    Engine, EngineConfig, EngineFailure, EngineReply, ExecutionInfo, ExecutionState, QueryKind,
-    UnknownName,
+pub use answer::{EngineFailure, EngineReply};
+pub use data::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
+pub use engine::{EncodedResult, Engine, EngineConfig, ExecutionInfo};
+pub use kinds::{ExecutionState, QueryKind, UnknownName};
+pub use operation::{Operation, UnknownOperation};
+pub use script::{
+    Clock, Fault, FaultRule, FaultTrigger, Lifecycle, LifecycleParseError, Phase, RetryAfterHint,
+    Step, StepEnd, Terminal,
 };
-pub use faults::{Fault, FaultRule, FaultTrigger, Operation, RetryAfterHint, UnknownOperation};
-pub use lifecycle::{Lifecycle, LifecycleParseError, Phase, Step, StepEnd, Terminal};
-pub use transport::{FakeTransport, FakeTransportBuilder};
+pub use transport::{CallOutcome, CallRecord, FakeTransport, FakeTransportBuilder};

@@ -14,12 +14,12 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::admin_engine;
-use crate::auth::{bearer, same_secret};
-use crate::body::{parse_json, read_body};
-use crate::config::parse_duration;
-use crate::error::ApiError;
-use crate::journal::JournalFilter;
-use crate::state::AppState;
+use crate::control::auth::{bearer, same_secret};
+use crate::control::journal::JournalFilter;
+use crate::http::body::{parse_json, read_body};
+use crate::http::error::ApiError;
+use crate::serve::state::AppState;
+use crate::settings::config::parse_duration;
 
 /// The admin routes, to be nested under `/__admin`.
 pub(crate) fn routes(state: AppState) -> Router<AppState> {

@@ -13,9 +13,9 @@ use serde_json::json;
 
 use super::admin::admin_body;
 use super::path_params;
-use crate::compliance::empty_report;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::control::compliance::empty_report;
+use crate::http::error::ApiError;
+use crate::serve::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -210,9 +210,9 @@ async fn faults(State(state): State<AppState>) -> Json<serde_json::Value> {
 async fn add_fault(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = try_answer!(
-        crate::body::read_body(body, &parts.headers, state.config.max_body_bytes).await
+        crate::http::body::read_body(body, &parts.headers, state.config.max_body_bytes).await
     );
-    let rule: FaultRule = try_answer!(crate::body::parse_json(&bytes));
+    let rule: FaultRule = try_answer!(crate::http::body::parse_json(&bytes));
     let shown = serde_json::to_value(&rule).unwrap_or_default();
     let id = state.engine.add_fault(rule);
     (

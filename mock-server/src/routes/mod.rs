@@ -1,6 +1,6 @@
 //! The router: Usage routes, the token endpoint, the admin API, and the
 //! Genesys-shaped 404 / 405 fallbacks (the outer middleware wraps them all:
-//! see [`crate::middleware::Outer`]).
+//! see [`crate::http::middleware::Outer`]).
 
 use axum::Router;
 use axum::extract::Path;
@@ -9,8 +9,8 @@ use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::error::ApiError;
+use crate::serve::state::AppState;
 
 mod admin;
 mod admin_engine;

@@ -7,10 +7,10 @@ use axum::routing::post;
 use genesys_usage::fake::Operation;
 use genesys_usage::{AccessTokenResponse, OAuthErrorBody};
 
-use crate::auth::{basic_credentials, same_secret};
-use crate::error::ApiError;
-use crate::pipeline::{Answer, Call, CallInput};
-use crate::state::AppState;
+use crate::control::auth::{basic_credentials, same_secret};
+use crate::http::error::ApiError;
+use crate::http::pipeline::{Answer, Call, CallInput};
+use crate::serve::state::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/oauth/token", post(token))

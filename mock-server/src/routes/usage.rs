@@ -13,9 +13,9 @@ use genesys_usage::{
 };
 
 use super::path_params;
-use crate::error::ApiError;
-use crate::pipeline::{Answer, Call};
-use crate::state::AppState;
+use crate::http::error::ApiError;
+use crate::http::pipeline::{Answer, Call};
+use crate::serve::state::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()

@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 
-use super::{CallArgs, FakeTransport};
 use crate::error::{Error, Result};
-use crate::fake::faults::Operation;
+use crate::fake::operation::Operation;
+use crate::fake::transport::{CallArgs, FakeTransport};
 use crate::models::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
     ClientPublicApiUsageQueryRequest, ClientPublicApiUsageResultsResponse,
@@ -199,7 +199,7 @@ impl UsageTransport for FakeTransport {
         self.record(
             args,
             fault,
-            crate::fake::calls::outcome_of(&result, status),
+            crate::fake::transport::calls::outcome_of(&result, status),
             None,
             at,
         );
@@ -207,4 +207,4 @@ impl UsageTransport for FakeTransport {
     }
 }
 
-use crate::fake::faults::Fault;
+use crate::fake::script::faults::Fault;

@@ -1,0 +1,75 @@
+//! [`AppState`]: what every handler shares: the config, the engine, the token
+//! store, the rate limiter, the journal and the compliance tracker.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use genesys_usage::fake::{Clock, Engine};
+use tokio::sync::watch;
+
+use crate::control::auth::TokenStore;
+use crate::control::compliance::ComplianceTracker;
+use crate::control::journal::Journal;
+use crate::control::rate_limit::RateLimiter;
+use crate::settings::config::Config;
+
+/// Shared state, cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) tokens: TokenStore,
+    pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) journal: Journal,
+    pub(crate) compliance: ComplianceTracker,
+    /// Set to `true` by `POST /__admin/shutdown`; the accept loop watches it.
+    pub(crate) shutdown: watch::Sender<bool>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub(crate) fn new(config: Config) -> Self {
+        let clock = match (config.clock_start, config.virtual_clock) {
+            (start, true) => Clock::frozen_at(start.unwrap_or_else(Utc::now)),
+            (Some(start), false) => Clock::starting_at(start),
+            (None, false) => Clock::new(),
+        };
+        let engine = Arc::new(Engine::with_clock(config.engine_config(), clock));
+        let (shutdown, _) = watch::channel(false);
+        Self(Arc::new(Inner {
+            tokens: TokenStore::new(config.token_ttl),
+            limiter: config.rate_limit.map(RateLimiter::new),
+            journal: Journal::new(config.journal_size),
+            compliance: ComplianceTracker::default(),
+            engine,
+            shutdown,
+            config,
+        }))
+    }
+
+    /// Asks the server to shut down gracefully.
+    pub(crate) fn request_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Forgets executions, scripts, fault rules, the journal, poll records and
+    /// rate-limit windows. Tokens stay valid so clients are not logged out.
+    pub(crate) fn reset(&self) {
+        self.engine.reset();
+        self.journal.clear();
+        self.compliance.clear();
+        if let Some(limiter) = &self.limiter {
+            limiter.reset();
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! What the user configures: [`Config`](config::Config) and the flags, `GENESYS_MOCK_*`
+//! variables and TOML file that build it ([`Args`](cli::Args)).
+
+pub(crate) mod cli;
+pub(crate) mod config;

@@ -1,0 +1,191 @@
+//! Aggregated rows → wire rows of each family (spec §12 row rules).
+
+use crate::fake::data::aggregate::{AggRow, CLIENT, METHOD, ORG, PLATFORM, TEMPLATE, USER};
+use crate::fake::data::catalog::{CLIENTS, METHODS, ORGANIZATIONS, PLATFORMS, TEMPLATES};
+use crate::fake::data::dataset::{Counts, Dataset, NO_USER};
+use crate::fake::data::view::{MetricSet, RowView};
+use crate::models::{
+    ApiUsageRow, ClientPublicApiUsage, DomainEntityRef, HttpMethod, OrganizationPublicApiUsage,
+    UserReference,
+};
+
+/// The counters of a row, each present only when asked for.
+struct Counters {
+    s200: Option<i64>,
+    s300: Option<i64>,
+    s400: Option<i64>,
+    s429: Option<i64>,
+    s500: Option<i64>,
+    requests: Option<i64>,
+}
+
+fn counters(c: &Counts, m: &MetricSet) -> Counters {
+    Counters {
+        s200: m.s200.then_some(c.s200),
+        s300: m.s300.then_some(c.s300),
+        s400: m.s400.then_some(c.s400),
+        s429: m.s429.then_some(c.s429),
+        s500: m.s500.then_some(c.s500),
+        requests: m.requests.then_some(c.requests()),
+    }
+}
+
+fn client_id(i: u32) -> &'static str {
+    CLIENTS[i as usize].id
+}
+
+fn client_name(i: u32) -> &'static str {
+    CLIENTS[i as usize].name
+}
+
+fn template(i: u32) -> &'static str {
+    TEMPLATES[i as usize].0
+}
+
+fn method(i: u32) -> &'static HttpMethod {
+    &METHODS[i as usize]
+}
+
+fn user_id(dataset: &Dataset, i: u32) -> Option<&str> {
+    (i != NO_USER)
+        .then(|| dataset.users().get(i as usize).map(|u| u.id.as_str()))
+        .flatten()
+}
+
+/// A legacy row (L2, L4, L6): ungrouped dimensions are `""`; the simple
+/// search carries only its own columns.
+pub(crate) fn legacy(row: &AggRow, view: &RowView, dataset: &Dataset) -> ApiUsageRow {
+    let (metrics, mut out) = match *view {
+        RowView::Simple {
+            client_name,
+            method,
+            template,
+            metrics,
+            ..
+        } => (metrics, simple_columns(row, client_name, method, template)),
+        RowView::Legacy { metrics }
+        | RowView::OrgJobs { metrics, .. }
+        | RowView::ClientJobs { metrics } => (metrics, legacy_dimensions(row, dataset)),
+    };
+    let c = counters(&row.counts, &metrics);
+    out.status200 = c.s200;
+    out.status300 = c.s300;
+    out.status400 = c.s400;
+    out.status429 = c.s429;
+    out.status500 = c.s500;
+    out.requests = c.requests;
+    out.date = row
+        .date()
+        .map(|d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
+    out
+}
+
+/// The text of `slot`, `""` when not grouped.
+fn text(row: &AggRow, slot: usize, f: impl Fn(u32) -> String) -> Option<String> {
+    Some(row.slot(slot).map(f).unwrap_or_default())
+}
+
+/// Every legacy dimension, `""` when not grouped.
+fn legacy_dimensions(row: &AggRow, dataset: &Dataset) -> ApiUsageRow {
+    ApiUsageRow {
+        client_id: text(row, CLIENT, |i| client_id(i).to_owned()),
+        client_name: text(row, CLIENT, |i| client_name(i).to_owned()),
+        organization_id: text(row, ORG, |i| ORGANIZATIONS[i as usize].0.to_owned()),
+        user_id: text(row, USER, |i| {
+            user_id(dataset, i).unwrap_or_default().to_owned()
+        }),
+        template_uri: text(row, TEMPLATE, |i| template(i).to_owned()),
+        http_method: text(row, METHOD, |i| method(i).to_string()),
+        ..ApiUsageRow::default()
+    }
+}
+
+/// The dimension columns a simple search asked for.
+fn simple_columns(
+    row: &AggRow,
+    client: bool,
+    http_method: bool,
+    template_uri: bool,
+) -> ApiUsageRow {
+    ApiUsageRow {
+        client_name: client
+            .then(|| text(row, CLIENT, |i| client_name(i).to_owned()))
+            .flatten(),
+        http_method: http_method
+            .then(|| text(row, METHOD, |i| method(i).to_string()))
+            .flatten(),
+        template_uri: template_uri
+            .then(|| text(row, TEMPLATE, |i| template(i).to_owned()))
+            .flatten(),
+        ..ApiUsageRow::default()
+    }
+}
+
+/// An organisation jobs row (N2): ungrouped fields absent.
+pub(crate) fn org_job(
+    row: &AggRow,
+    view: &RowView,
+    dataset: &Dataset,
+) -> OrganizationPublicApiUsage {
+    let (metrics, with_id, with_name) = match *view {
+        RowView::OrgJobs {
+            metrics,
+            client_id,
+            client_name,
+        } => (metrics, client_id, client_name),
+        RowView::Legacy { metrics }
+        | RowView::ClientJobs { metrics }
+        | RowView::Simple { metrics, .. } => (metrics, true, true),
+    };
+    let c = counters(&row.counts, &metrics);
+    OrganizationPublicApiUsage {
+        date: row.date().map(|d| d.format("%Y-%m-%d").to_string()),
+        platform: row.slot(PLATFORM).map(|i| PLATFORMS[i as usize].to_owned()),
+        http_method: row.slot(METHOD).map(|i| method(i).clone()),
+        template_uri: row.slot(TEMPLATE).map(|i| template(i).to_owned()),
+        request_count: c.requests,
+        status200: c.s200,
+        status300: c.s300,
+        status400: c.s400,
+        status429: c.s429,
+        status500: c.s500,
+        oauth_client: row.slot(CLIENT).map(|i| DomainEntityRef {
+            id: with_id.then(|| client_id(i).to_owned()),
+            name: (with_name || with_id).then(|| client_name(i).to_owned()),
+            self_uri: with_id.then(|| format!("/api/v2/oauth/clients/{}", client_id(i))),
+        }),
+        user: row
+            .slot(USER)
+            .and_then(|i| user_id(dataset, i))
+            .map(|id| UserReference {
+                id: Some(id.to_owned()),
+                self_uri: Some(format!("/api/v2/users/{id}")),
+            }),
+    }
+}
+
+/// A client jobs row (N4): ungrouped fields absent.
+pub(crate) fn client_job(row: &AggRow, view: &RowView) -> ClientPublicApiUsage {
+    let metrics = match *view {
+        RowView::Legacy { metrics }
+        | RowView::ClientJobs { metrics }
+        | RowView::OrgJobs { metrics, .. }
+        | RowView::Simple { metrics, .. } => metrics,
+    };
+    let c = counters(&row.counts, &metrics);
+    ClientPublicApiUsage {
+        date: row.date().map(|d| d.format("%Y-%m-%d").to_string()),
+        platform: row.slot(PLATFORM).map(|i| PLATFORMS[i as usize].to_owned()),
+        http_method: row.slot(METHOD).map(|i| method(i).clone()),
+        template_uri: row.slot(TEMPLATE).map(|i| template(i).to_owned()),
+        request_count: c.requests,
+        status200: c.s200,
+        status300: c.s300,
+        status400: c.s400,
+        status429: c.s429,
+        status500: c.s500,
+        organization_id: row
+            .slot(ORG)
+            .map(|i| ORGANIZATIONS[i as usize].0.to_owned()),
+    }
+}
