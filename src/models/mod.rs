@@ -7,6 +7,7 @@ mod interval;
 mod jobs;
 mod legacy;
 mod oauth;
+mod record;
 
 pub use enums::{
     ClientGroupBy, ClientJobsGroupBy, Granularity, HttpMethod, JobStatus, OrganizationGroupBy,
@@ -25,3 +26,4 @@ pub use legacy::{
     ApiUsageRow, ApiUsageSimpleSearch, Cursors, UsageExecutionResult,
 };
 pub use oauth::{AccessTokenResponse, OAuthErrorBody};
+pub use record::UsageRecord;

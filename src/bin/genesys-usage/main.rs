@@ -5,14 +5,10 @@
 //! `docs/CLI.md` and in [`failure::code`].
 
 mod args;
-mod columns;
 mod connect;
 mod failure;
 mod parse;
-mod render;
-mod request;
-mod run;
-mod spinner;
+mod query;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -21,7 +17,7 @@ use clap::Parser;
 
 use crate::args::{Cli, Format};
 use crate::failure::Failure;
-use crate::run::Progress;
+use crate::query::run::Progress;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,7 +42,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
     // Spinner frames in a log file or a pipe are noise; -v logs take the line.
     let progress = Progress::new(cli.output.verbose == 0 && io::stderr().is_terminal());
     let outcome = tokio::select! {
-        rows = run::execute(&cli.command, &client, &progress) => rows,
+        rows = query::run::execute(&cli.command, &client, &progress) => rows,
         Ok(()) = tokio::signal::ctrl_c() => Err(Failure::Interrupted(progress.current())),
     };
     progress.finish();
@@ -58,7 +54,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Format::Json
     });
     let mut out = io::BufWriter::new(stdout.lock());
-    let written = render::render(&rows, format, &mut out).and_then(|()| out.flush());
+    let written = query::render::render(&rows, format, &mut out).and_then(|()| out.flush());
     match written {
         // `genesys-usage … | head` closing the pipe early is not a failure.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

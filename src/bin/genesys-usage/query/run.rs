@@ -11,8 +11,8 @@ use genesys_usage::{
 
 use crate::args::{Command, QueryKind, ResumeArgs};
 use crate::failure::{Failure, ResumeHint};
-use crate::render::Rows;
-use crate::spinner::Spinner;
+use crate::query::render::Rows;
+use crate::query::spinner::Spinner;
 
 /// What the user sees while waiting, and which execution is in flight (so an
 /// interrupt can say how to resume it).

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use genesys_usage::{ApiUsageRow, ClientPublicApiUsage, OrganizationPublicApiUsage};
 
 use crate::args::Format;
-use crate::columns::{Column, Row, Value};
+use crate::query::columns::{Column, Row, Value};
 
 /// The rows of a finished query, by family.
 #[derive(Debug)]
