@@ -13,7 +13,8 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::models::{AccessTokenResponse, OAuthErrorBody};
 use crate::region::Region;
-use crate::transport::http::{http_client, transport_error, urls};
+use crate::transport::http::failure::{Target, authority, transport_error};
+use crate::transport::http::{ClientOptions, urls};
 use crate::transport::{ResponseMeta, error_from_answer};
 
 /// A bearer token. `Debug` and `Display` never show it.
@@ -96,6 +97,10 @@ impl TokenProvider for StaticToken {
 ///   (whichever is longer) remains, but never before half its lifetime has passed,
 ///   so short-lived tokens are still reused.
 /// - One refresh runs at a time however many tasks wait; the others get its result.
+/// - Cancel-safe: a caller dropped while its token request is in flight
+///   (a timeout, a `select!`) abandons that request and nothing else; the
+///   cache keeps what it had and the next caller, or one already waiting,
+///   sends a new request.
 /// - When a refresh fails while the current token has not yet expired, the
 ///   current token is used until it does.
 /// - An answer without `expires_in` (or with 0) counts as
@@ -165,7 +170,7 @@ impl ClientCredentials {
         login_url: &str,
     ) -> Result<Self> {
         let login = urls::parse_base("login_url", login_url, false)?;
-        let http = http_client(None, None, None)?;
+        let http = ClientOptions::default().build()?;
         Self::with_http(
             client_id.into(),
             &client_secret.into(),
@@ -234,6 +239,16 @@ impl ClientCredentials {
     /// One `POST /oauth/token`.
     async fn fetch(&self) -> Result<CachedToken> {
         let requested_at = Instant::now();
+        let host = authority(&self.token_url);
+        let failed = |error| {
+            transport_error(
+                error,
+                Target {
+                    what: "token request",
+                    host: &host,
+                },
+            )
+        };
         let response = self
             .http
             .post(self.token_url.clone())
@@ -242,10 +257,11 @@ impl ClientCredentials {
             .form(&[("grant_type", "client_credentials")])
             .send()
             .await
-            .map_err(transport_error)?;
+            .map_err(failed)?;
         let status = response.status().as_u16();
+        tracing::Span::current().record("http.response.status_code", status);
         let meta = crate::transport::http::meta_from_headers(status, response.headers());
-        let bytes = response.bytes().await.map_err(transport_error)?;
+        let bytes = response.bytes().await.map_err(failed)?;
         tracing::debug!(status, "token endpoint answered");
         if !(200..300).contains(&status) {
             return Err(refusal(status, &bytes, meta));
@@ -338,20 +354,38 @@ impl TokenProvider for ClientCredentials {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
-        let span = tracing::debug_span!("token_request", client_id = %self.client_id);
-        match self.fetch().instrument(span).await {
+        // Its own operation name, so a failed login is never reported as
+        // the API call that needed the token.
+        let span = tracing::debug_span!(
+            "token_request",
+            operation = "post_oauth_token",
+            client_id = %self.client_id,
+            http.request.method = "POST",
+            url.template = "/oauth/token",
+            server.address = %authority(&self.token_url),
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        match self.fetch().instrument(span.clone()).await {
             Ok(cached) => {
                 let token = cached.token.clone();
                 *self.cache() = Some(cached);
                 Ok(token)
             }
-            Err(error) => match self.unexpired() {
-                Some(token) => {
-                    tracing::debug!(error = %error, "token refresh failed; the current token is still valid");
-                    Ok(token)
+            Err(error) => {
+                span.record("error.type", error.error_type().as_ref());
+                let _entered = span.enter();
+                match self.unexpired() {
+                    Some(token) => {
+                        tracing::debug!(error = %error, "token refresh failed; the current token is still valid");
+                        Ok(token)
+                    }
+                    None => {
+                        tracing::debug!(error = %error, "token request failed");
+                        Err(error)
+                    }
                 }
-                None => Err(error),
-            },
+            }
         }
     }
 

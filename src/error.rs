@@ -121,6 +121,11 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection closed mid-answer (reset, truncated body).
     Io,
+    /// The TLS handshake failed: the server's certificate is not trusted,
+    /// or the server refused ours. Not retried: trying again cannot help.
+    Tls,
+    /// The proxy refused its credentials (HTTP 407). Not retried.
+    Proxy,
     /// Anything else.
     Other,
 }
@@ -131,6 +136,8 @@ impl std::fmt::Display for TransportErrorKind {
             Self::Connect => "connect",
             Self::Timeout => "timeout",
             Self::Io => "io",
+            Self::Tls => "tls",
+            Self::Proxy => "proxy",
             Self::Other => "other",
         })
     }
@@ -214,14 +221,34 @@ impl Error {
     }
 
     /// Whether trying the same GET again later may succeed (429, 502, 503,
-    /// 504, transport errors). POSTs follow stricter rules: see
-    /// [`RetryPolicy`](crate::RetryPolicy).
+    /// 504, transport errors other than TLS and proxy refusals). POSTs follow
+    /// stricter rules: see [`RetryPolicy`](crate::RetryPolicy).
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
+            Self::Transport {
+                kind: TransportErrorKind::Tls | TransportErrorKind::Proxy,
+                ..
+            } => false,
             Self::RateLimited { .. } | Self::Transport { .. } => true,
             Self::Api { status, .. } => matches!(status, 502..=504),
             _ => false,
+        }
+    }
+
+    /// A short, low-cardinality name of the failure for the OpenTelemetry
+    /// `error.type` attribute: the HTTP status for answers, else the kind.
+    pub(crate) fn error_type(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Self::Api { status, .. } => status.to_string().into(),
+            Self::RateLimited { .. } => "429".into(),
+            Self::Unauthorized { status, .. } => status.unwrap_or(401).to_string().into(),
+            Self::QueryFailed { .. } => "query_failed".into(),
+            Self::WaitTimeout { .. } => "wait_timeout".into(),
+            Self::Transport { kind, .. } => format!("transport_{kind}").into(),
+            Self::Decode { .. } => "decode".into(),
+            Self::InvalidRequest { .. } => "invalid_request".into(),
+            Self::Config { .. } => "config".into(),
         }
     }
 

@@ -103,6 +103,7 @@
 
 mod auth;
 mod client;
+mod env;
 mod error;
 mod execution;
 mod models;
@@ -112,13 +113,14 @@ mod polling;
 mod queries;
 mod region;
 mod retry;
+mod telemetry;
 mod transport;
 
 #[cfg(feature = "fake")]
 pub mod fake;
 
 pub use auth::{AccessToken, ClientCredentials, StaticToken, TokenProvider};
-pub use client::{UsageClient, UsageClientBuilder};
+pub use client::{CallOptions, UsageClient, UsageClientBuilder};
 pub use error::{Error, Result, TransportErrorKind};
 pub use execution::{ExecutionKind, ExecutionRef, FetchFuture, PollState, QueryOutput};
 pub use models::*;

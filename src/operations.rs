@@ -3,7 +3,7 @@
 
 use tokio::time::Instant;
 
-use crate::client::UsageClient;
+use crate::client::{CallSpec, UsageClient};
 use crate::error::Result;
 use crate::models::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQueryResult, ApiUsageSimpleSearch,
@@ -12,7 +12,6 @@ use crate::models::{
     OrganizationPublicApiUsageResultsResponse, OrganizationUsageQueryResponse,
     UsageExecutionResult,
 };
-use crate::retry::Method;
 use crate::transport::{ApiResponse, PageRequest};
 
 /// The 11 wire operations, named as in the official SDKs, with the retry
@@ -27,7 +26,7 @@ impl UsageClient {
         body: &ApiUsageOrganizationQuery,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         let t = &self.transport();
-        self.call("post_usage_query", Method::Post, None, || {
+        self.call(CallSpec::post("post_usage_query"), || {
             t.post_usage_query(body)
         })
         .await
@@ -51,9 +50,11 @@ impl UsageClient {
     ) -> Result<ApiResponse<ApiUsageQueryResult>> {
         let t = &self.transport();
         self.call(
-            "get_usage_query_execution_id_results",
-            Method::Get,
-            deadline,
+            CallSpec::get(
+                "get_usage_query_execution_id_results",
+                execution_id,
+                deadline,
+            ),
             || t.get_usage_query_execution_id_results(execution_id),
         )
         .await
@@ -68,7 +69,7 @@ impl UsageClient {
         body: &ApiUsageSimpleSearch,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         let t = &self.transport();
-        self.call("post_usage_simplesearch", Method::Post, None, || {
+        self.call(CallSpec::post("post_usage_simplesearch"), || {
             t.post_usage_simplesearch(body)
         })
         .await
@@ -95,9 +96,11 @@ impl UsageClient {
     ) -> Result<ApiResponse<ApiUsageQueryResult>> {
         let t = &self.transport();
         self.call(
-            "get_usage_simplesearch_execution_id_results",
-            Method::Get,
-            deadline,
+            CallSpec::get(
+                "get_usage_simplesearch_execution_id_results",
+                execution_id,
+                deadline,
+            ),
             || t.get_usage_simplesearch_execution_id_results(execution_id, page),
         )
         .await
@@ -113,7 +116,7 @@ impl UsageClient {
         body: &ApiUsageClientQuery,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         let t = &self.transport();
-        self.call("post_oauth_client_usage_query", Method::Post, None, || {
+        self.call(CallSpec::post("post_oauth_client_usage_query"), || {
             t.post_oauth_client_usage_query(client_id, body)
         })
         .await
@@ -140,9 +143,11 @@ impl UsageClient {
     ) -> Result<ApiResponse<ApiUsageQueryResult>> {
         let t = &self.transport();
         self.call(
-            "get_oauth_client_usage_query_result",
-            Method::Get,
-            deadline,
+            CallSpec::get(
+                "get_oauth_client_usage_query_result",
+                execution_id,
+                deadline,
+            ),
             || t.get_oauth_client_usage_query_result(client_id, execution_id),
         )
         .await
@@ -160,7 +165,7 @@ impl UsageClient {
         days: Option<u32>,
     ) -> Result<ApiResponse<UsageExecutionResult>> {
         let t = &self.transport();
-        self.call("get_oauth_client_usage_summary", Method::Post, None, || {
+        self.call(CallSpec::post("get_oauth_client_usage_summary"), || {
             t.get_oauth_client_usage_summary(client_id, days)
         })
         .await
@@ -175,12 +180,9 @@ impl UsageClient {
         body: &OrganizationPublicApiUsageQueryRequest,
     ) -> Result<ApiResponse<OrganizationUsageQueryResponse>> {
         let t = &self.transport();
-        self.call(
-            "post_usage_aggregates_query_jobs",
-            Method::Post,
-            None,
-            || t.post_usage_aggregates_query_jobs(body),
-        )
+        self.call(CallSpec::post("post_usage_aggregates_query_jobs"), || {
+            t.post_usage_aggregates_query_jobs(body)
+        })
         .await
     }
 
@@ -204,9 +206,7 @@ impl UsageClient {
     ) -> Result<ApiResponse<OrganizationPublicApiUsageResultsResponse>> {
         let t = &self.transport();
         self.call(
-            "get_usage_aggregates_query_job",
-            Method::Get,
-            deadline,
+            CallSpec::get("get_usage_aggregates_query_job", job_id, deadline),
             || t.get_usage_aggregates_query_job(job_id, page),
         )
         .await
@@ -223,9 +223,7 @@ impl UsageClient {
     ) -> Result<ApiResponse<ClientUsageQueryResponse>> {
         let t = &self.transport();
         self.call(
-            "post_usage_client_aggregates_query_jobs",
-            Method::Post,
-            None,
+            CallSpec::post("post_usage_client_aggregates_query_jobs"),
             || t.post_usage_client_aggregates_query_jobs(client_id, body),
         )
         .await
@@ -254,9 +252,7 @@ impl UsageClient {
     ) -> Result<ApiResponse<ClientPublicApiUsageResultsResponse>> {
         let t = &self.transport();
         self.call(
-            "get_usage_client_aggregates_query_job",
-            Method::Get,
-            deadline,
+            CallSpec::get("get_usage_client_aggregates_query_job", job_id, deadline),
             || t.get_usage_client_aggregates_query_job(client_id, job_id, page),
         )
         .await

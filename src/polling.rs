@@ -8,9 +8,10 @@ use std::time::Duration;
 use futures_core::Stream;
 use tokio::time::Instant;
 
-use crate::client::UsageClient;
+use crate::client::{CallOptions, UsageClient};
 use crate::error::{Error, Result};
-use crate::execution::{ExecutionRef, PollState, QueryOutput};
+use crate::execution::{ExecutionKind, ExecutionRef, PollState, QueryOutput};
+use crate::telemetry;
 use crate::transport::PageRequest;
 
 /// How `wait()` and `run_…` poll an execution until it completes.
@@ -192,6 +193,17 @@ impl<T: QueryOutput> QueryHandle<T> {
         self
     }
 
+    /// This handle with `options` applied to its polls and waits (timeout
+    /// and retry policy of each poll, wait policy); what they leave unset
+    /// stays as it was.
+    pub fn with_options(mut self, options: &CallOptions) -> Self {
+        self.client = self.client.with_options(options);
+        if let Some(wait) = &options.wait {
+            self.policy = wait.clone();
+        }
+        self
+    }
+
     /// One poll (with the retry policy, no waiting between polls).
     ///
     /// # Errors
@@ -208,25 +220,47 @@ impl<T: QueryOutput> QueryHandle<T> {
 
     /// Polls until complete, following the wait policy.
     ///
+    /// Cancel-safe: dropping the future (a timeout, a `select!`) stops
+    /// polling and leaves the handle as it was; a later `wait()` starts a
+    /// new wait (a fresh deadline) on the same execution.
+    ///
     /// # Errors
     /// [`Error::QueryFailed`] on `Failed`/`Cancelled` (polling stops at
     /// once); [`Error::WaitTimeout`] at the deadline (resume with the id);
     /// [`Error::RateLimited`] when a `Retry-After` lands past the deadline;
     /// any error of the underlying GET once retries are spent.
     pub async fn wait(&self) -> Result<T> {
-        let mut poller = Poller::new(self);
-        loop {
-            let event = poller.step().await?;
-            if let Some(result) = event.result {
-                return Ok(result);
+        self.wait_with(self.policy.clone()).await
+    }
+
+    /// As [`wait`](Self::wait), with `policy` for this wait only.
+    ///
+    /// # Errors
+    /// As [`wait`](Self::wait); [`Error::Config`] when `policy` is unusable.
+    pub async fn wait_with(&self, policy: WaitPolicy) -> Result<T> {
+        let mut poller = Poller::new(self, policy);
+        let outcome = async {
+            poller.policy.validate()?;
+            loop {
+                let event = poller.step().await?;
+                if let Some(result) = event.result {
+                    return Ok(result);
+                }
             }
         }
+        .await;
+        telemetry::wait(
+            kind_label(self.execution.kind),
+            poller.started.elapsed(),
+            &outcome,
+        );
+        outcome
     }
 
     /// The polls of a wait as a stream of events; the last event carries the
     /// result. The stream ends after the result or the first error.
     pub fn progress(&self) -> impl Stream<Item = Result<PollEvent<T>>> + Send + 'static {
-        let poller = Poller::new(self);
+        let poller = Poller::new(self, self.policy.clone());
         futures_util::stream::unfold(Some(poller), |state| async move {
             let mut poller = state?;
             match poller.step().await {
@@ -244,6 +278,17 @@ impl<T: QueryOutput> IntoFuture for QueryHandle<T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move { self.wait().await })
+    }
+}
+
+/// The `kind` label of the poll and wait metrics.
+fn kind_label(kind: ExecutionKind) -> &'static str {
+    match kind {
+        ExecutionKind::Organization => "organization",
+        ExecutionKind::SimpleSearch => "simple_search",
+        ExecutionKind::Client => "client",
+        ExecutionKind::OrganizationJob => "organization_job",
+        ExecutionKind::ClientJob => "client_job",
     }
 }
 
@@ -273,14 +318,14 @@ struct Poller<T> {
 }
 
 impl<T: QueryOutput> Poller<T> {
-    fn new(handle: &QueryHandle<T>) -> Self {
+    fn new(handle: &QueryHandle<T>, policy: WaitPolicy) -> Self {
         Self {
             client: handle.client.clone(),
             execution: handle.execution.clone(),
-            policy: handle.policy.clone(),
+            next_sleep: policy.first_poll_delay,
+            policy,
             started: Instant::now(),
             polls: 0,
-            next_sleep: handle.policy.first_poll_delay,
             last_status: None,
             _output: PhantomData,
         }
@@ -303,7 +348,14 @@ impl<T: QueryOutput> Poller<T> {
             T::fetch(&self.client, &self.execution, &page, Some(self.deadline())).await?;
         self.polls += 1;
         let hint = response.meta.retry_after;
-        let (status, result) = classify(&self.execution, response.body)?;
+        let classified = classify(&self.execution, response.body);
+        let status = match &classified {
+            Ok((status, _)) => status.as_str(),
+            Err(Error::QueryFailed { status, .. }) => status.as_str(),
+            Err(_) => "unknown",
+        };
+        telemetry::poll(kind_label(self.execution.kind), status);
+        let (status, result) = classified?;
         tracing::debug!(
             execution_id = %self.execution.execution_id,
             poll = self.polls,

@@ -12,6 +12,8 @@ use crate::error::{Error, TransportErrorKind};
 ///   a connection that never opened, 429 and 503. A POST answered 500, 502 or
 ///   504, or cut off mid-answer, is not retried: it may have created an
 ///   execution, and sending it again would create a second one.
+/// - TLS failures (an untrusted certificate) and a proxy refusing its
+///   credentials are never retried: trying again cannot help.
 /// - Waits use full jitter (`random(0, min(max_backoff, initial_backoff·2ⁿ))`)
 ///   unless the server sent `Retry-After` (seconds or HTTP-date), which is
 ///   honoured exactly. A hint above [`max_retry_after`](Self::max_retry_after)
@@ -72,6 +74,14 @@ impl RetryPolicy {
     /// Whether `error` may be retried for a call of `method`.
     pub(crate) fn is_retryable(method: Method, error: &Error) -> bool {
         match (method, error) {
+            // An untrusted certificate or refused proxy credentials stay so.
+            (
+                _,
+                Error::Transport {
+                    kind: TransportErrorKind::Tls | TransportErrorKind::Proxy,
+                    ..
+                },
+            ) => false,
             (_, Error::RateLimited { .. }) => true,
             (Method::Get, Error::Transport { .. }) => true,
             (Method::Post, Error::Transport { kind, not_sent, .. }) => {

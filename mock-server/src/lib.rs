@@ -20,11 +20,13 @@
 //!
 //! ## Layout
 //!
-//! - `settings/`: [`Config`] (`config.rs`) and [`Args`] (`cli.rs`): settings
-//!   from flags, `GENESYS_MOCK_*` variables and a TOML file;
+//! - `settings/`: [`Config`] (`config.rs`), [`Args`] (`cli.rs`) and
+//!   [`TlsConfig`] (`tls.rs`): settings from flags, `GENESYS_MOCK_*`
+//!   variables and a TOML file;
 //! - `serve/`: [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`,
-//!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`) and the shared
-//!   state (`state.rs`);
+//!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`), the shared
+//!   state (`state.rs`) and [`Https`] (`tls.rs`: rustls, certificates from
+//!   files or generated at start-up);
 //! - `http/`: the request path: `middleware.rs` (correlation id, header limit,
 //!   journal, wire faults), `pipeline.rs` (body limit → auth → rate limit →
 //!   fault → handler), `faults.rs` (`X-Mock-Fault`, wire faults), `body.rs`
@@ -51,7 +53,8 @@
 //! ## Running the binary
 //!
 //! `genesys-usage-mock [--port 0] [--port-file PATH] ...` prints exactly one
-//! stdout line, `listening on http://127.0.0.1:PORT`, once it accepts
+//! stdout line, `listening on http://127.0.0.1:PORT` (`https://` with
+//! `--tls-self-signed` or `--tls-cert`/`--tls-key`), once it accepts
 //! connections; logs go to stderr. Every flag has a `GENESYS_MOCK_<FLAG>`
 //! variable and a kebab-case key in the `--config` TOML file; precedence is
 //! flags > environment > file > defaults (see [`Args`]). Exit codes are in
@@ -100,8 +103,10 @@ use std::future::Future;
 use std::io;
 
 pub use serve::mock::MockServer;
+pub use serve::tls::{Https, TlsError};
 pub use settings::cli::{Args, ConfigError};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+pub use settings::tls::{TlsArgs, TlsConfig};
 
 /// Exit codes of the `genesys-usage-mock` binary.
 pub mod exit_code {
@@ -115,6 +120,9 @@ pub mod exit_code {
     pub const BIND_FAILED: i32 = 3;
     /// The `--port-file` could not be written.
     pub const PORT_FILE_FAILED: i32 = 4;
+    /// HTTPS could not be set up: an unreadable or unusable certificate,
+    /// key or client CA, or a `--tls-ca-out` that cannot be written.
+    pub const TLS_FAILED: i32 = 5;
 }
 
 /// The application as an axum [`Router`](axum::Router), for use with any
@@ -126,13 +134,32 @@ pub fn app(config: Config) -> axum::Router {
 
 /// Serves `config` on `listener` until `shutdown` resolves or
 /// `POST /__admin/shutdown` is called, then drains open requests (bounded).
+/// Over HTTPS when `config.tls` says so.
 ///
 /// # Errors
-/// An I/O error that stops the server.
+/// An I/O error that stops the server; `InvalidInput` when the TLS
+/// settings cannot be used.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    serve::server::serve_state(listener, serve::state::AppState::new(config), shutdown).await
+    let https = Https::setup(&config.tls)?;
+    serve_https(listener, config, https, shutdown).await
+}
+
+/// As [`serve`], with HTTPS already set up by [`Https::setup`] (`None`:
+/// plain HTTP). The binary sets it up first so that a generated CA is
+/// written, and a TLS problem reported, before it prints its listening line.
+///
+/// # Errors
+/// An I/O error that stops the server.
+pub async fn serve_https(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    https: Option<Https>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    let state = serve::state::AppState::new(config);
+    serve::server::serve_state(listener, state, https, shutdown).await
 }

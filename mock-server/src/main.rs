@@ -1,6 +1,7 @@
 //! `genesys-usage-mock`: flags → config → serve. Prints exactly one line on
-//! stdout, `listening on http://HOST:PORT`, once it accepts connections; logs
-//! go to stderr. Exit codes: see `genesys_usage_mock::exit_code`.
+//! stdout, `listening on http://HOST:PORT` (`https://` over TLS), once it
+//! accepts connections; logs go to stderr. Exit codes: see
+//! `genesys_usage_mock::exit_code`.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use genesys_usage_mock::{Args, Config, exit_code, serve};
+use genesys_usage_mock::{Args, Config, Https, exit_code, serve_https};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -67,6 +68,14 @@ async fn run(config: Config) -> i32 {
     let Ok(addr) = listener.local_addr() else {
         return exit_code::BIND_FAILED;
     };
+    // Before the listening line, so a generated CA is on disk when it is read.
+    let https = match Https::setup(&config.tls) {
+        Ok(https) => https,
+        Err(error) => {
+            tracing::error!(%error, "cannot set up https");
+            return exit_code::TLS_FAILED;
+        }
+    };
     if let Some(path) = &config.port_file {
         if let Err(error) = write_port_file(path, addr.port()) {
             tracing::error!(%error, path = %path.display(), "cannot write the port file");
@@ -75,8 +84,8 @@ async fn run(config: Config) -> i32 {
     }
     let shutdown = shutdown_signal();
     tracing::info!(config = ?config, "starting");
-    announce(addr);
-    match serve(listener, config, shutdown).await {
+    announce(if https.is_some() { "https" } else { "http" }, addr);
+    match serve_https(listener, config, https, shutdown).await {
         Ok(()) => {
             tracing::info!("stopped");
             exit_code::OK
@@ -90,9 +99,9 @@ async fn run(config: Config) -> i32 {
 
 /// The one machine-readable stdout line; the listener is bound, so
 /// connections made after reading it queue until the loop accepts them.
-fn announce(addr: SocketAddr) {
+fn announce(scheme: &str, addr: SocketAddr) {
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "listening on http://{addr}");
+    let _ = writeln!(stdout, "listening on {scheme}://{addr}");
     let _ = stdout.flush();
 }
 

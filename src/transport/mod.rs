@@ -13,6 +13,7 @@ use crate::models::{
     UsageExecutionResult,
 };
 
+pub(crate) mod attempt;
 pub(crate) mod http;
 
 /// One call of the Usage API, without policy.

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::serve::server::serve_state;
 use crate::serve::state::AppState;
+use crate::serve::tls::Https;
 use crate::settings::config::Config;
 
 /// A running mock server, stopped by [`shutdown`](Self::shutdown) or on drop.
@@ -27,6 +28,7 @@ use crate::settings::config::Config;
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
+    https: Option<Https>,
     state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
@@ -34,30 +36,49 @@ pub struct MockServer {
 
 impl MockServer {
     /// Binds `config.host:config.port` (loopback and a free port by default)
-    /// and serves in a background task of the current tokio runtime.
+    /// and serves in a background task of the current tokio runtime, over
+    /// HTTPS when `config.tls` says so.
     ///
     /// # Errors
-    /// The bind error, e.g. the port is taken.
+    /// The bind error, e.g. the port is taken; an `InvalidInput` error
+    /// when the TLS settings cannot be used.
     pub async fn start(config: Config) -> io::Result<Self> {
+        let https = Https::setup(&config.tls)?;
         let listener = TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
         let state = AppState::new(config);
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_state(listener, state.clone(), async move {
+        let serving = serve_state(listener, state.clone(), https.clone(), async move {
             let _ = stopped.await;
-        }));
+        });
+        let task = tokio::spawn(serving);
         Ok(Self {
             addr,
+            https,
             state,
             stop: Some(stop),
             task: Some(task),
         })
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:40123` (API and login on the same server).
+    /// The base URL, e.g. `http://127.0.0.1:40123`, or `https://…` over
+    /// TLS (API and login on the same server).
     #[must_use]
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The CA certificate (PEM) of a server started with
+    /// [`TlsConfig::self_signed`](crate::TlsConfig::self_signed), for the
+    /// client to trust.
+    #[must_use]
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.https.as_ref().and_then(Https::ca_certificate_pem)
     }
 
     /// The bound address.

@@ -1,6 +1,7 @@
 //! The accept loop: one hyper HTTP/1.1 connection task per client, with
 //! `TCP_NODELAY`, a header read timeout, a per-connection [`KillSwitch`] for
-//! the connection-reset fault, and graceful shutdown.
+//! the connection-reset fault, graceful shutdown, and the TLS handshake
+//! first when the server speaks HTTPS.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -12,6 +13,7 @@ use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -19,6 +21,7 @@ use tokio::task::JoinSet;
 use crate::http::faults::KillSwitch;
 use crate::http::middleware::Outer;
 use crate::serve::state::AppState;
+use crate::serve::tls::Https;
 
 /// How long open connections get to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -26,12 +29,15 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause after an accept error (e.g. out of file descriptors) before retrying.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// A client must finish the TLS handshake within this time.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `state` on `listener` until `shutdown` resolves or the admin API
 /// asks for shutdown; then lets open requests finish (bounded) and returns.
 pub(crate) async fn serve_state(
     listener: TcpListener,
     state: AppState,
+    https: Option<Https>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
     let app = Outer::new(state.clone());
@@ -50,6 +56,7 @@ pub(crate) async fn serve_state(
             Ok((stream, _peer)) => {
                 connections.spawn(serve_connection(
                     stream,
+                    https.clone(),
                     app.clone(),
                     stopped.clone(),
                     max_buf,
@@ -94,14 +101,39 @@ async fn shutdown_requested(requested: &mut watch::Receiver<bool>) {
 
 async fn serve_connection(
     stream: TcpStream,
+    https: Option<Https>,
     app: Outer,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
     max_buf: usize,
 ) {
     // Without NODELAY, small answers wait for the peer's delayed ACK (~40 ms).
     let _ = stream.set_nodelay(true);
     let (stream, handle) = split_handle(stream);
     let Some(stream) = stream else { return };
+    let Some(https) = https else {
+        return serve_io(stream, handle, app, stop, max_buf).await;
+    };
+    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, https.acceptor.accept(stream)).await;
+    match handshake {
+        Ok(Ok(tls)) => serve_io(tls, handle, app, stop, max_buf).await,
+        // A client that does not trust the certificate, or has none when
+        // one is required, ends here; that is its test's business.
+        Ok(Err(error)) => tracing::debug!(%error, "tls handshake failed"),
+        Err(_) => tracing::debug!("tls handshake timed out"),
+    }
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until it ends, is
+/// killed by a reset fault, or shutdown drains it.
+async fn serve_io<S>(
+    io: S,
+    handle: Option<std::net::TcpStream>,
+    app: Outer,
+    mut stop: watch::Receiver<bool>,
+    max_buf: usize,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let kill = Arc::new(KillSwitch::default());
     // One `Arc` per connection, cloned per request: its count stays in the
     // cache of the worker serving the connection, where cloning the shared
@@ -117,7 +149,7 @@ async fn serve_connection(
             Ok::<_, Infallible>(response)
         }
     });
-    let connection = http1_builder(max_buf).serve_connection(TokioIo::new(stream), service);
+    let connection = http1_builder(max_buf).serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);
     let mut draining = false;
     if *stop.borrow() {

@@ -15,6 +15,7 @@ use genesys_usage::fake::{Lifecycle, Terminal};
 use serde::Deserialize;
 
 use crate::settings::config::{Config, DEFAULT_RATE_LIMIT, parse_duration};
+use crate::settings::tls::TlsArgs;
 
 /// A configuration that cannot be used; the binary exits with
 /// [`exit_code::BAD_CONFIG`](crate::exit_code::BAD_CONFIG).
@@ -55,7 +56,7 @@ fn invalid(setting: &'static str, message: impl Into<String>) -> ConfigError {
     version,
     about = "A controllable mock server of the Genesys Cloud Usage API",
     after_help = "Exit codes: 0 clean shutdown, 1 server error, 2 bad configuration, \
-                  3 cannot bind, 4 cannot write the port file.\n\
+                  3 cannot bind, 4 cannot write the port file, 5 cannot set up https.\n\
                   Precedence: flags > GENESYS_MOCK_* environment > --config file > defaults."
 )]
 pub struct Args {
@@ -142,6 +143,9 @@ pub struct Args {
     /// Log filter (tracing directive), logged to stderr [default: info].
     #[arg(long, env = "GENESYS_MOCK_LOG")]
     pub log: Option<String>,
+    /// HTTPS (off by default: plain HTTP).
+    #[command(flatten, next_help_heading = "HTTPS")]
+    pub tls: TlsArgs,
 }
 
 impl std::fmt::Debug for Args {
@@ -210,6 +214,11 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     max_header_bytes: Option<usize>,
     log: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_self_signed: Option<bool>,
+    tls_ca_out: Option<PathBuf>,
+    tls_client_ca: Option<PathBuf>,
 }
 
 fn file_duration(
@@ -263,6 +272,13 @@ impl FileConfig {
             max_body_bytes: self.max_body_bytes,
             max_header_bytes: self.max_header_bytes,
             log: self.log,
+            tls: TlsArgs {
+                tls_cert: self.tls_cert,
+                tls_key: self.tls_key,
+                tls_self_signed: self.tls_self_signed,
+                tls_ca_out: self.tls_ca_out,
+                tls_client_ca: self.tls_client_ca,
+            },
         })
     }
 }
@@ -341,7 +357,8 @@ impl Args {
             journal_size,
             max_body_bytes,
             max_header_bytes,
-            log
+            log,
+            tls
         )
     }
 
@@ -370,6 +387,7 @@ impl Args {
             max_body_bytes: self.max_body_bytes.unwrap_or(d.max_body_bytes),
             max_header_bytes: self.max_header_bytes.unwrap_or(d.max_header_bytes),
             log: self.log.unwrap_or(d.log),
+            tls: self.tls.build(),
         }
     }
 }
@@ -404,7 +422,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.admin_token.as_deref() == Some("") {
         return Err(invalid("admin-token", "must not be empty"));
     }
-    Ok(())
+    config.tls.validate()
 }
 
 #[cfg(test)]

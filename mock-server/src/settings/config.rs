@@ -10,6 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use genesys_usage::fake::{EngineConfig, Lifecycle};
 
+use crate::settings::tls::TlsConfig;
+
 /// Default client id accepted by `POST /oauth/token`.
 pub const DEFAULT_CLIENT_ID: &str = "mock-client-id";
 /// Default client secret accepted by `POST /oauth/token`.
@@ -77,6 +79,8 @@ pub struct Config {
     pub max_header_bytes: usize,
     /// `tracing` filter directive (binary only), e.g. `info` or `genesys_usage_mock=debug`.
     pub log: String,
+    /// HTTPS; plain HTTP by default.
+    pub tls: TlsConfig,
 }
 
 impl Default for Config {
@@ -104,6 +108,7 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             log: "info".to_owned(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -136,6 +141,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_header_bytes", &self.max_header_bytes)
             .field("log", &self.log)
+            .field("tls", &self.tls)
             .finish()
     }
 }

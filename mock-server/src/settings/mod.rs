@@ -1,5 +1,7 @@
 //! What the user configures: [`Config`](config::Config) and the flags, `GENESYS_MOCK_*`
-//! variables and TOML file that build it ([`Args`](cli::Args)).
+//! variables and TOML file that build it ([`Args`](cli::Args)); HTTPS in
+//! [`TlsConfig`](tls::TlsConfig) (`tls.rs`).
 
 pub(crate) mod cli;
 pub(crate) mod config;
+pub(crate) mod tls;

@@ -56,6 +56,27 @@ pub(crate) fn parse_base(field: &str, raw: &str, allow_insecure_http: bool) -> R
     Ok(url)
 }
 
+/// `url` without a trailing `suffix` path (e.g. `api/v2` on a base URL
+/// copied from the API's documented paths, whose operations add it
+/// themselves). The change is logged, not refused: the intent is clear.
+pub(crate) fn without_suffix(field: &str, mut url: Url, suffix: &str) -> Url {
+    let path = url.path().trim_end_matches('/');
+    let Some(prefix) = path.strip_suffix(suffix) else {
+        return url;
+    };
+    let Some(prefix) = prefix.strip_suffix('/') else {
+        return url;
+    };
+    let prefix = prefix.to_owned();
+    tracing::debug!(
+        field,
+        suffix,
+        "dropping the trailing path from the configured url"
+    );
+    url.set_path(&format!("{prefix}/"));
+    url
+}
+
 /// Whether the URL's host is `localhost`, 127.0.0.0/8 or `::1`.
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -220,6 +241,22 @@ mod tests {
             derive_login_url("http://127.0.0.1:8080"),
             "http://127.0.0.1:8080"
         );
+    }
+
+    #[test]
+    fn a_trailing_api_v2_is_dropped_from_a_base_url() {
+        let strip = |raw: &str| without_suffix("base_url", base(raw), "api/v2").to_string();
+        assert_eq!(strip("https://api.example/api/v2"), "https://api.example/");
+        assert_eq!(strip("https://api.example/api/v2/"), "https://api.example/");
+        assert_eq!(
+            strip("https://gw.example/p/api/v2"),
+            "https://gw.example/p/"
+        );
+        assert_eq!(
+            strip("https://api.example/xapi/v2"),
+            "https://api.example/xapi/v2"
+        );
+        assert_eq!(strip("https://api.example/"), "https://api.example/");
     }
 
     #[test]

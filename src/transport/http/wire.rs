@@ -13,13 +13,14 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
+use super::failure::{Target, authority, transport_error};
 use super::incremental::{BodyDecoder, Streamed, Undecodable};
 use super::urls;
 use crate::auth::{AccessToken, TokenProvider};
-use crate::error::{Error, Result, TransportErrorKind};
+use crate::error::{Error, Result};
 use crate::retry::parse_retry_after;
 use crate::transport::{
-    ApiResponse, PageRequest, RateLimitInfo, ResponseMeta, body_snippet, error_from_answer,
+    ApiResponse, PageRequest, RateLimitInfo, ResponseMeta, attempt, body_snippet, error_from_answer,
 };
 
 pub(crate) const JSON: &str = "application/json";
@@ -83,6 +84,8 @@ impl<'a> Call<'a> {
 pub(super) struct Wire {
     pub(super) http: reqwest::Client,
     pub(super) base: Url,
+    /// `host[:port]` of the base URL, for error messages and spans.
+    host: String,
     pub(super) auth: Arc<dyn TokenProvider>,
     /// One permit per request in flight (`max_concurrent_requests`).
     limit: Semaphore,
@@ -109,6 +112,7 @@ impl Wire {
     ) -> Self {
         Self {
             http,
+            host: authority(&base),
             base,
             auth,
             limit: Semaphore::new(limit.min(Semaphore::MAX_PERMITS)),
@@ -116,13 +120,16 @@ impl Wire {
         }
     }
 
-    /// Sends one call and maps its answer (contract rules 1–4).
+    /// Sends one call and maps its answer (contract rules 1–4). The span's
+    /// fields follow the OpenTelemetry HTTP semantic conventions.
     pub(super) async fn send<T: Streamed>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
         let span = tracing::debug_span!(
             "http_request",
-            method = %call.method,
-            path = call.template,
-            status = tracing::field::Empty,
+            http.request.method = %call.method,
+            url.template = call.template,
+            server.address = %self.host,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
             correlation_id = tracing::field::Empty,
         );
         self.exchange(call).instrument(span).await
@@ -135,7 +142,11 @@ impl Wire {
         // Held until the body is read; the semaphore is never closed.
         let _permit = self.limit.acquire().await.ok();
         let started = Instant::now();
-        let outcome = read_answer::<T>(request.bearer_auth(token.secret())).await;
+        let target = Target {
+            what: "request",
+            host: &self.host,
+        };
+        let outcome = read_answer::<T>(request.bearer_auth(token.secret()), target).await;
         let (status, meta, payload) = traced(outcome, started)?;
         match payload {
             Payload::Decoded(body) => Ok(ApiResponse { body, meta }),
@@ -159,6 +170,9 @@ impl Wire {
     fn prepare(&self, call: Call<'_>) -> Result<reqwest::RequestBuilder> {
         let url = urls::expand(&self.base, call.template, &call.params)?;
         let mut request = self.http.request(call.method, url).header(ACCEPT, JSON);
+        if let Some(timeout) = attempt::timeout() {
+            request = request.timeout(timeout);
+        }
         if !call.query.is_empty() {
             request = request.query(&call.query);
         }
@@ -205,16 +219,20 @@ type Answer<T> = (u16, ResponseMeta, Payload<T>);
 /// Sends `request` and reads the whole answer. A 2xx body is decoded as it
 /// arrives (see [`incremental`](super::incremental)); the request timeout
 /// covers the body, as it did when it was read in one piece.
-async fn read_answer<T: Streamed>(request: reqwest::RequestBuilder) -> Result<Answer<T>> {
-    let mut response = request.send().await.map_err(transport_error)?;
+async fn read_answer<T: Streamed>(
+    request: reqwest::RequestBuilder,
+    target: Target<'_>,
+) -> Result<Answer<T>> {
+    let failed = |error| transport_error(error, target);
+    let mut response = request.send().await.map_err(failed)?;
     let status = response.status().as_u16();
     let meta = meta_from_headers(status, response.headers());
     if !(200..300).contains(&status) {
-        let bytes = response.bytes().await.map_err(transport_error)?;
+        let bytes = response.bytes().await.map_err(failed)?;
         return Ok((status, meta, Payload::Refused(bytes.into())));
     }
     let mut decoder = BodyDecoder::<T>::new(response.content_length());
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+    while let Some(chunk) = response.chunk().await.map_err(failed)? {
         if let Err(failure) = decoder.push(&chunk) {
             // Dropping the response closes the connection mid-body.
             return Ok((status, meta, Payload::Undecodable(failure)));
@@ -230,14 +248,24 @@ async fn read_answer<T: Streamed>(request: reqwest::RequestBuilder) -> Result<An
 /// Records the outcome of one exchange on the current span and as an event.
 fn traced<T>(outcome: Result<Answer<T>>, started: Instant) -> Result<Answer<T>> {
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let span = tracing::Span::current();
     match &outcome {
-        Ok((status, meta, _)) => {
-            let span = tracing::Span::current();
-            span.record("status", status);
+        Ok((status, meta, payload)) => {
+            span.record("http.response.status_code", status);
             span.record("correlation_id", meta.correlation_id.as_deref());
+            if !matches!(payload, Payload::Decoded(_)) {
+                let error_type = match payload {
+                    Payload::Undecodable(_) => "decode".to_owned(),
+                    _ => status.to_string(),
+                };
+                span.record("error.type", error_type);
+            }
             tracing::debug!(status, elapsed_ms, "http answer");
         }
-        Err(error) => tracing::debug!(error = %error, elapsed_ms, "http request failed"),
+        Err(error) => {
+            span.record("error.type", error.error_type().as_ref());
+            tracing::debug!(error = %error, elapsed_ms, "http request failed");
+        }
     }
     outcome
 }
@@ -263,39 +291,4 @@ pub(crate) fn meta_from_headers(status: u16, headers: &HeaderMap) -> ResponseMet
         retry_after: text("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now())),
         rate_limit: (rate_limit != RateLimitInfo::default()).then_some(rate_limit),
     }
-}
-
-/// Maps a reqwest error to [`Error::Transport`]. The URL is dropped from the
-/// message (it adds nothing the caller lacks) and no header is ever in it.
-pub(crate) fn transport_error(error: reqwest::Error) -> Error {
-    let error = error.without_url();
-    let (kind, not_sent) = if error.is_connect() {
-        (TransportErrorKind::Connect, true)
-    } else if error.is_timeout() {
-        (TransportErrorKind::Timeout, false)
-    } else if error.is_body() || error.is_decode() || error.is_request() {
-        (TransportErrorKind::Io, false)
-    } else {
-        (TransportErrorKind::Other, false)
-    };
-    Error::Transport {
-        kind,
-        message: describe(&error),
-        not_sent,
-    }
-}
-
-/// The error and its sources, joined, as `error: cause: root cause`.
-fn describe(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
 }
