@@ -34,6 +34,7 @@ pub(crate) fn authority(url: &url::Url) -> String {
 /// header is ever in the message.
 pub(crate) fn transport_error(error: reqwest::Error, target: Target<'_>) -> Error {
     let error = error.without_url();
+
     let detail = describe(&error);
     if let Some(tls) = tls_cause(&error) {
         return Error::Transport {
@@ -75,25 +76,31 @@ pub(crate) fn transport_error(error: reqwest::Error, target: Target<'_>) -> Erro
     }
 }
 
-/// The rustls error in the chain, if the failure is a TLS one. rustls
-/// errors travel inside `io::Error`s, whose `source()` skips the error they
-/// wrap, so each `io::Error` is opened by hand.
+/// The rustls error in the chain, if the failure is a TLS one.
+///
+/// rustls errors travel inside `io::Error`s, whose `source()` skips the
+/// error they hold, so each link is opened by hand as well as followed.
 fn tls_cause<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut current = Some(error);
     while let Some(cause) = current {
-        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+        if let Some(tls) = opened(cause) {
             return Some(tls);
-        }
-        let wrapped = cause
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-        if wrapped.is_some() {
-            return wrapped;
         }
         current = cause.source();
     }
     None
+}
+
+/// `error` as a rustls error, or the rustls error held by an `io::Error`
+/// (the connector nests them: `io::Error(Other, io::Error(InvalidData, …))`).
+fn opened<'a>(mut error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+        error = inner;
+    }
 }
 
 fn tls_message(target: Target<'_>, error: &rustls::Error) -> String {
@@ -132,9 +139,10 @@ mod tests {
     #[test]
     fn a_wrapped_rustls_error_is_found_in_the_chain() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
-        let io = std::io::Error::other(tls);
+        let io = std::io::Error::other(std::io::Error::new(std::io::ErrorKind::InvalidData, tls));
         let found = tls_cause(&io).expect("found");
         assert!(matches!(found, rustls::Error::InvalidCertificate(_)));
+
         let plain = std::io::Error::other("connection refused");
         assert!(tls_cause(&plain).is_none());
     }
