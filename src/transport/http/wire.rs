@@ -132,7 +132,12 @@ impl Wire {
             error.type = tracing::field::Empty,
             correlation_id = tracing::field::Empty,
         );
-        self.exchange(call).instrument(span).await
+        let outcome = self.exchange(call).instrument(span.clone()).await;
+        if let Err(error) = &outcome {
+            // Also when nothing was sent (no token, an unusable path).
+            span.record("error.type", error.error_type().as_ref());
+        }
+        outcome
     }
 
     async fn exchange<T: Streamed>(&self, call: Call<'_>) -> Result<ApiResponse<T>> {
@@ -262,10 +267,7 @@ fn traced<T>(outcome: Result<Answer<T>>, started: Instant) -> Result<Answer<T>> 
             }
             tracing::debug!(status, elapsed_ms, "http answer");
         }
-        Err(error) => {
-            span.record("error.type", error.error_type().as_ref());
-            tracing::debug!(error = %error, elapsed_ms, "http request failed");
-        }
+        Err(error) => tracing::debug!(error = %error, elapsed_ms, "http request failed"),
     }
     outcome
 }
