@@ -335,9 +335,7 @@ mod metrics_feature {
 
         let post = "operation=post_usage_query";
         assert_eq!(
-            capture.counter(&format!(
-                "genesys_usage.attempts{{operation=post_usage_query,outcome=429}}"
-            )),
+            capture.counter("genesys_usage.attempts{operation=post_usage_query,outcome=429}"),
             1
         );
         assert_eq!(
