@@ -127,3 +127,27 @@ fn bad_flag_values_are_rejected_by_the_parser() {
     let argv = ["genesys-usage-mock", "--port", "70000"];
     assert!(Args::try_parse_from(argv).is_err());
 }
+
+#[test]
+fn tls_settings_fold_from_the_file_under_the_flags() {
+    let config = args(&["--tls-ca-out", "flag-ca.pem"])
+        .merge(file(
+            "tls-self-signed = true\ntls-ca-out = \"file-ca.pem\"\n",
+        ))
+        .unwrap();
+    assert!(config.tls.self_signed);
+    assert_eq!(config.tls.ca_out, Some(PathBuf::from("flag-ca.pem")));
+    let plain = args(&[]).merge(FileConfig::default()).unwrap();
+    assert!(!plain.tls.is_enabled());
+    let refused = args(&["--tls-client-ca", "clients.pem"]).merge(FileConfig::default());
+    assert!(
+        matches!(
+            refused,
+            Err(ConfigError::Invalid {
+                setting: "tls-client-ca",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+}
