@@ -5,10 +5,13 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! With no `GENESYS_*` variables it starts the mock server in this process
-//! and queries it, so it runs offline. With `GENESYS_CLIENT_ID`,
-//! `GENESYS_CLIENT_SECRET` and `GENESYS_REGION` (e.g. `eu_west_1`) set it
-//! runs the same query against your Genesys Cloud organisation.
+//! With no configuration variable set it starts the mock server in this
+//! process and queries it, so it runs offline. With
+//! `GENESYSCLOUD_OAUTHCLIENT_ID`, `GENESYSCLOUD_OAUTHCLIENT_SECRET` and
+//! `GENESYSCLOUD_REGION` (e.g. `eu-west-1`) set it runs the same query
+//! against your Genesys Cloud organisation; with `GENESYSCLOUD_BASE_URL`
+//! against that URL instead (e.g. a mock server you started). The older
+//! `GENESYS_*` names work too.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -21,8 +24,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use genesys_usage::{
-    ApiUsageOrganizationQuery, ApiUsageRow, Granularity, Interval, OrganizationGroupBy, Region,
-    UsageClient, WaitPolicy,
+    ApiUsageOrganizationQuery, ApiUsageRow, Granularity, HttpTransport, Interval,
+    OrganizationGroupBy, UsageClient, WaitPolicy,
 };
 use genesys_usage_mock::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockServer};
 
@@ -71,37 +74,42 @@ async fn run() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The mock server when no `GENESYS_*` variable is set, else the real region.
+/// The variables that mean "configured": with none of them set, the
+/// quick start uses its own mock server.
+const CONFIGURATION: [&str; 10] = [
+    "GENESYSCLOUD_OAUTHCLIENT_ID",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+    "GENESYSCLOUD_ACCESS_TOKEN",
+    "GENESYSCLOUD_REGION",
+    "GENESYSCLOUD_BASE_URL",
+    "GENESYS_CLIENT_ID",
+    "GENESYS_CLIENT_SECRET",
+    "GENESYS_TOKEN",
+    "GENESYS_REGION",
+    "GENESYS_BASE_URL",
+];
+
+/// The mock server when no configuration variable is set, else what the
+/// variables say (the SDK reads them: `with_env`).
 async fn connect() -> Result<(UsageClient, Option<MockServer>), Box<dyn Error>> {
     let wait = demo_wait_policy();
-    let var = |name: &str| std::env::var(name).ok();
-    let (id, secret, region) = (
-        var("GENESYS_CLIENT_ID"),
-        var("GENESYS_CLIENT_SECRET"),
-        var("GENESYS_REGION"),
-    );
-    let builder = match (id, secret, region) {
-        (Some(id), Some(secret), Some(region)) => {
-            let region: Region = region.parse()?;
-            println!("GENESYS_* variables are set: querying Genesys Cloud region {region}");
-            let builder = UsageClient::builder().region(region);
-            return Ok((
-                builder.client_credentials(id, secret).wait(wait).build()?,
-                None,
-            ));
-        }
-        (None, None, None) => UsageClient::builder(),
-        _ => {
-            let hint = "set GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET and GENESYS_REGION, or none";
-            return Err(hint.into());
-        }
-    };
+    let configured = CONFIGURATION.iter().any(|v| std::env::var_os(v).is_some());
+    if configured {
+        // A missing or unusable variable is a clear error naming it.
+        let transport = HttpTransport::builder().with_env()?.build()?;
+        println!(
+            "configuration variables are set: querying {}",
+            transport.base_url()
+        );
+        let client = UsageClient::with_transport(transport).with_wait_policy(wait);
+        return Ok((client, None));
+    }
     let server = MockServer::start(Config::default()).await?;
     println!(
-        "no GENESYS_* variables: querying the in-process mock server at {}",
+        "no configuration variables: querying the in-process mock server at {}",
         server.url()
     );
-    let client = builder
+    let client = UsageClient::builder()
         .base_url(server.url())
         .client_credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
         .wait(wait)

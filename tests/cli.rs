@@ -14,19 +14,33 @@ const BIN: &str = env!("CARGO_BIN_EXE_genesys-usage");
 /// Bounds every run of the binary; a hang fails the test instead of CI.
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
-/// The binary, pointed at `server`, with the caller's GENESYS_* variables
+/// Every variable the binary reads for its connection (documented names,
+/// aliases, proxy).
+const CONNECTION_VARS: [&str; 17] = [
+    "GENESYSCLOUD_REGION",
+    "GENESYSCLOUD_BASE_URL",
+    "GENESYSCLOUD_LOGIN_URL",
+    "GENESYSCLOUD_OAUTHCLIENT_ID",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+    "GENESYSCLOUD_ACCESS_TOKEN",
+    "GENESYSCLOUD_PROXY_HOST",
+    "GENESYSCLOUD_PROXY_PORT",
+    "GENESYSCLOUD_PROXY_PROTOCOL",
+    "GENESYSCLOUD_PROXY_AUTH_USERNAME",
+    "GENESYSCLOUD_PROXY_AUTH_PASSWORD",
+    "GENESYS_REGION",
+    "GENESYS_BASE_URL",
+    "GENESYS_LOGIN_URL",
+    "GENESYS_CLIENT_ID",
+    "GENESYS_CLIENT_SECRET",
+    "GENESYS_TOKEN",
+];
+
+/// The binary, pointed at `server`, with the caller's connection variables
 /// removed so the developer's environment cannot change the outcome.
 fn cli(server: &MockServer) -> Command {
     let mut command = Command::new(BIN);
-    for var in [
-        "GENESYS_REGION",
-        "GENESYS_BASE_URL",
-        "GENESYS_LOGIN_URL",
-        "GENESYS_CLIENT_ID",
-        "GENESYS_CLIENT_SECRET",
-        "GENESYS_TOKEN",
-        "RUST_LOG",
-    ] {
+    for var in CONNECTION_VARS.iter().chain(&["RUST_LOG"]) {
         command.env_remove(var);
     }
     // Through the environment, so a test can still override one with a flag.
@@ -243,17 +257,64 @@ async fn bad_flags_exit_2_with_a_usage_message() {
 async fn missing_credentials_exit_2_naming_the_flags() {
     let server = quick_server().await;
     let mut command = Command::new(BIN);
-    for var in [
-        "GENESYS_CLIENT_ID",
-        "GENESYS_CLIENT_SECRET",
-        "GENESYS_TOKEN",
-    ] {
+    for var in CONNECTION_VARS {
         command.env_remove(var);
     }
     command.args(["--base-url", &server.url(), "query"]);
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--auth-client-id"));
+}
+
+#[tokio::test]
+async fn the_documented_genesyscloud_variables_configure_the_binary() {
+    let server = quick_server().await;
+    let mut command = Command::new(BIN);
+    for var in CONNECTION_VARS {
+        command.env_remove(var);
+    }
+    command
+        .env("GENESYSCLOUD_BASE_URL", server.url())
+        .env("GENESYSCLOUD_OAUTHCLIENT_ID", DEFAULT_CLIENT_ID)
+        .env("GENESYSCLOUD_OAUTHCLIENT_SECRET", DEFAULT_CLIENT_SECRET)
+        .args(["query", "--format", "csv"])
+        .stdin(Stdio::null());
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).is_empty());
+}
+
+#[tokio::test]
+async fn half_of_the_client_credentials_is_a_usage_error_naming_the_other_half() {
+    let server = quick_server().await;
+    let mut command = Command::new(BIN);
+    for var in CONNECTION_VARS {
+        command.env_remove(var);
+    }
+    command
+        .env("GENESYSCLOUD_OAUTHCLIENT_ID", DEFAULT_CLIENT_ID)
+        .args(["--base-url", &server.url(), "query"]);
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("GENESYSCLOUD_OAUTHCLIENT_SECRET is not"),
+        "{}",
+        stderr(&output)
+    );
+    let mut command = Command::new(BIN);
+    for var in CONNECTION_VARS {
+        command.env_remove(var);
+    }
+    command.args([
+        "--base-url",
+        &server.url(),
+        "--auth-client-id",
+        "x",
+        "query",
+    ]);
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("together"), "{}", stderr(&output));
 }
 
 #[tokio::test]

@@ -26,31 +26,30 @@ pub(crate) struct Cli {
 }
 
 /// Where to connect and how to authenticate. `Debug` hides the secrets.
+///
+/// The environment is read by the SDK (`with_env`): the `GENESYSCLOUD_*`
+/// names and their `GENESYS_*` aliases, and the `GENESYSCLOUD_PROXY_*`
+/// proxy; these flags win over it.
 #[derive(Args)]
 #[command(next_help_heading = "Connection")]
 pub(crate) struct ConnectionArgs {
-    /// Genesys region, e.g. us_east_1, eu_west_1 or mypurecloud.ie.
-    #[arg(long, global = true, env = "GENESYS_REGION", value_parser = str::parse::<Region>)]
+    /// Genesys region, e.g. us_east_1, eu-west-1 or mypurecloud.ie [env: GENESYSCLOUD_REGION or GENESYS_REGION].
+    #[arg(long, global = true, value_parser = str::parse::<Region>)]
     pub(crate) region: Option<Region>,
-    /// API base URL instead of a region (e.g. a mock server's URL).
-    #[arg(long, global = true, env = "GENESYS_BASE_URL")]
+    /// API base URL instead of a region, e.g. a mock server's [env: GENESYSCLOUD_BASE_URL or GENESYS_BASE_URL].
+    #[arg(long, global = true)]
     pub(crate) base_url: Option<String>,
-    /// Login base URL (default: derived from the API URL).
-    #[arg(long, global = true, env = "GENESYS_LOGIN_URL")]
+    /// Login base URL (default: derived from the API URL) [env: GENESYSCLOUD_LOGIN_URL or GENESYS_LOGIN_URL].
+    #[arg(long, global = true)]
     pub(crate) login_url: Option<String>,
-    /// OAuth client id used to log in (client credentials grant).
-    #[arg(long, global = true, env = "GENESYS_CLIENT_ID")]
+    /// OAuth client id used to log in (client credentials grant) [env: GENESYSCLOUD_OAUTHCLIENT_ID or GENESYS_CLIENT_ID].
+    #[arg(long, global = true)]
     pub(crate) auth_client_id: Option<String>,
-    /// OAuth client secret used to log in. Never printed.
-    #[arg(
-        long,
-        global = true,
-        env = "GENESYS_CLIENT_SECRET",
-        hide_env_values = true
-    )]
+    /// OAuth client secret used to log in; never printed [env: GENESYSCLOUD_OAUTHCLIENT_SECRET or GENESYS_CLIENT_SECRET].
+    #[arg(long, global = true)]
     pub(crate) auth_client_secret: Option<String>,
-    /// A bearer token to use instead of client credentials. Never printed.
-    #[arg(long, global = true, env = "GENESYS_TOKEN", hide_env_values = true)]
+    /// A bearer token to use instead of client credentials; never printed [env: GENESYSCLOUD_ACCESS_TOKEN or GENESYS_TOKEN].
+    #[arg(long, global = true)]
     pub(crate) token: Option<String>,
 }
 

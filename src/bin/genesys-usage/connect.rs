@@ -4,23 +4,40 @@ use std::time::Duration;
 
 use clap::CommandFactory;
 use clap::error::ErrorKind;
-use genesys_usage::{UsageClient, WaitPolicy};
+use genesys_usage::{Error, UsageClient, UsageClientBuilder, WaitPolicy};
 
 use crate::args::{Cli, ConnectionArgs};
 use crate::failure::Failure;
 
-/// Builds the client, or a usage error when no credentials were given.
+/// Builds the client from the environment (read by the SDK, aliases and
+/// proxy included) and the flags over it, or a usage error when no
+/// credentials were given.
 ///
-/// A token wins over client credentials, so a `GENESYS_TOKEN` left in the
+/// A token wins over client credentials, so a token left in the
 /// environment is not a conflict.
 pub(crate) fn client(
     connection: &ConnectionArgs,
     timeout: Duration,
 ) -> Result<UsageClient, Failure> {
-    let mut builder = UsageClient::builder().wait(WaitPolicy {
-        deadline: timeout,
-        ..WaitPolicy::default()
-    });
+    let builder = UsageClient::builder()
+        .wait(WaitPolicy {
+            deadline: timeout,
+            ..WaitPolicy::default()
+        })
+        .with_env()
+        .map_err(|e| Failure::sdk("reading the environment", e))?;
+    let builder = with_flags(builder, connection)?;
+    builder.build().map_err(|e| match e {
+        Error::Config { field, message } if field == "auth" => missing_credentials(&message),
+        other => Failure::sdk("configuring the client", other),
+    })
+}
+
+/// The connection flags given, over what the environment set.
+fn with_flags(
+    mut builder: UsageClientBuilder,
+    connection: &ConnectionArgs,
+) -> Result<UsageClientBuilder, Failure> {
     builder = match (&connection.base_url, connection.region) {
         (Some(url), _) => builder.base_url(url),
         (None, Some(region)) => builder.region(region),
@@ -29,24 +46,53 @@ pub(crate) fn client(
     if let Some(url) = &connection.login_url {
         builder = builder.login_url(url);
     }
-    builder = match (
-        &connection.token,
-        &connection.auth_client_id,
-        &connection.auth_client_secret,
-    ) {
-        (Some(token), _, _) => builder.token(token),
-        (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
-        _ => return Err(missing_credentials()),
-    };
-    builder
-        .build()
-        .map_err(|e| Failure::sdk("configuring the client", e))
+    Ok(
+        match (
+            &connection.token,
+            &connection.auth_client_id,
+            &connection.auth_client_secret,
+        ) {
+            (Some(token), _, _) => builder.token(token),
+            (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
+            (None, None, None) => builder,
+            // One half from a flag, the other from the environment.
+            (None, Some(id), None) => {
+                let secret = from_env("GENESYSCLOUD_OAUTHCLIENT_SECRET", "GENESYS_CLIENT_SECRET");
+                builder.client_credentials(id, secret.ok_or_else(half_the_credentials)?)
+            }
+            (None, None, Some(secret)) => {
+                let id = from_env("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYS_CLIENT_ID");
+                builder.client_credentials(id.ok_or_else(half_the_credentials)?, secret)
+            }
+        },
+    )
 }
 
-fn missing_credentials() -> Failure {
+/// A variable as the SDK reads it: the name, else its alias; empty is unset.
+fn from_env(name: &str, alias: &str) -> Option<String> {
+    [name, alias]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+}
+
+/// `sdk` is the SDK's reason; it is kept when it says which variable of a
+/// pair is missing.
+fn missing_credentials(sdk: &str) -> Failure {
+    let mut message = String::from(
+        "no credentials: pass --auth-client-id and --auth-client-secret \
+         (or set GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET), \
+         or --token (GENESYSCLOUD_ACCESS_TOKEN)",
+    );
+    if sdk.contains(" is set but ") {
+        message = format!("{sdk}; {message}");
+    }
+    Failure::Usage(Cli::command().error(ErrorKind::MissingRequiredArgument, message))
+}
+
+fn half_the_credentials() -> Failure {
     Failure::Usage(Cli::command().error(
         ErrorKind::MissingRequiredArgument,
-        "no credentials: pass --auth-client-id and --auth-client-secret \
-         (or set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET), or --token (GENESYS_TOKEN)",
+        "pass --auth-client-id and --auth-client-secret together \
+         (or set the other half in GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET)",
     ))
 }
