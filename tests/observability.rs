@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use genesys_usage::fake::{
     FakeTransport, Fault, FaultRule, FaultTrigger, Lifecycle, Operation, RetryAfterHint, Terminal,
 };
-use genesys_usage::{ApiUsageOrganizationQuery, Interval, RetryPolicy, UsageClient};
+use genesys_usage::{ApiUsageOrganizationQuery, Interval, UsageClient};
 use genesys_usage_mock::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockServer};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -221,6 +221,7 @@ mod metrics_feature {
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
 
+    use genesys_usage::RetryPolicy;
     use metrics::{
         Counter, CounterFn, Gauge, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder,
         SharedString, Unit,
