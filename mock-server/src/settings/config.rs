@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use genesys_usage::fake::{EngineConfig, Lifecycle};
+use genesys_usage::fake::{DEFAULT_MIN_POLL_INTERVAL, EngineConfig, Lifecycle};
 
 /// Default client id accepted by `POST /oauth/token`.
 pub const DEFAULT_CLIENT_ID: &str = "mock-client-id";
@@ -71,6 +71,10 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Entries kept in the request journal.
     pub journal_size: usize,
+    /// The shortest gap between two polls of an execution that its
+    /// compliance report accepts after a successful answer (zero: no such
+    /// judgement). Default 1 s.
+    pub min_poll_interval: Duration,
     /// Largest request body accepted; larger ones get 413.
     pub max_body_bytes: usize,
     /// Largest total size of request header names and values; larger get 431.
@@ -101,6 +105,7 @@ impl Default for Config {
             admin: true,
             admin_token: None,
             journal_size: DEFAULT_JOURNAL_SIZE,
+            min_poll_interval: DEFAULT_MIN_POLL_INTERVAL,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             log: "info".to_owned(),
@@ -133,6 +138,7 @@ impl std::fmt::Debug for Config {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("journal_size", &self.journal_size)
+            .field("min_poll_interval", &self.min_poll_interval)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_header_bytes", &self.max_header_bytes)
             .field("log", &self.log)
