@@ -139,6 +139,10 @@ impl JournalBody {
                     Some("application/x-www-form-urlencoded") => {
                         (redact_query(&text).into_owned(), false)
                     }
+                    // Unparsed text (broken JSON, say) has no fields to
+                    // redact one by one: if it mentions a credential at all,
+                    // none of it is kept.
+                    _ if mentions_secret(&text) => (UNPARSED_SECRET.to_owned(), false),
                     _ => (text.into_owned(), false),
                 }
             }
@@ -160,6 +164,15 @@ impl JournalBody {
             truncated,
         })
     }
+}
+
+/// What the journal keeps of an unparsed body that mentions a credential.
+const UNPARSED_SECRET: &str =
+    "<redacted: a body that is neither JSON nor a form, naming a credential>";
+
+fn mentions_secret(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    SECRET_PARTS.iter().any(|part| lower.contains(part))
 }
 
 /// Replaces the values of credential-shaped fields, at any depth.
@@ -271,6 +284,19 @@ mod tests {
         assert_eq!(cut["bodyTruncated"], true);
         assert!(cut["body"].as_str().unwrap().len() <= MAX_BODY_KEPT);
         assert!(JournalBody::capture(b"", &json).is_none());
+    }
+
+    #[test]
+    fn an_unparsed_body_naming_a_credential_is_not_kept() {
+        let json = HeaderMap::from_iter([(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )]);
+        let broken = br#"{"interval":"x","client_secret":"s3cr3t""#;
+        let value = serde_json::to_value(JournalBody::capture(broken, &json).unwrap()).unwrap();
+        assert!(!value.to_string().contains("s3cr3t"), "{value}");
+        let plain = serde_json::to_value(JournalBody::capture(b"{oops", &json).unwrap()).unwrap();
+        assert_eq!(plain["body"], "{oops", "text without a credential is kept");
     }
 
     #[test]
