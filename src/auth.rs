@@ -288,6 +288,8 @@ fn parse_token(status: u16, bytes: &[u8], meta: ResponseMeta) -> Result<AccessTo
         message,
         snippet: String::from("<redacted>"),
         correlation_id: meta.correlation_id.clone(),
+        // The token request is a POST, never retried on a decode error.
+        not_json: false,
     };
     let body: AccessTokenResponse = serde_json::from_slice(bytes).map_err(|e| {
         decode_error(format!(

@@ -75,11 +75,13 @@ pub enum Fault {
     },
     /// Processed, then the connection is reset before the answer (`Transport{Io}`).
     ConnectionReset,
-    /// Processed, then the body is cut short (`Decode`).
+    /// Processed, then the body is cut short of its `Content-Length`
+    /// (`Transport{Io}`, as reqwest reports it).
     TruncatedBody,
-    /// Processed, then the body is not JSON (`Decode`).
+    /// Processed, then the body is not JSON (`Decode` with `not_json`).
     MalformedJson,
-    /// Processed, then answered with `Content-Type: text/html` (`Decode`).
+    /// Processed, then answered with `Content-Type: text/html` and an HTML
+    /// page (`Decode` with `not_json`).
     WrongContentType,
     /// Processed, then the body trickles for `delay` (`Transport{Timeout}`).
     SlowBody {
