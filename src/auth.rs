@@ -88,7 +88,7 @@ impl TokenProvider for StaticToken {
     }
 }
 
-/// OAuth client credentials (spec §4): fetches a token from
+/// OAuth client credentials (Genesys's client-credentials grant): fetches a token from
 /// `{login}/oauth/token`, caches it and refreshes it ahead of expiry.
 ///
 /// - The token is refreshed when less than [`MIN_REFRESH_MARGIN`](Self::MIN_REFRESH_MARGIN)

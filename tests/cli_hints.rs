@@ -97,11 +97,20 @@ async fn a_reset_after_a_processed_submit_says_the_query_may_exist_and_how_to_fi
 async fn usage_errors_do_not_show_options_from_the_environment_as_required_flags() {
     let server = quick_server().await;
     let mut command = cli(&server);
-    command.args(["query", "--interval", "2024-01-01/2024-01-02", "--last", "7d"]);
+    command.args([
+        "query",
+        "--interval",
+        "2024-01-01/2024-01-02",
+        "--last",
+        "7d",
+    ]);
     let output = run(command).await;
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("Usage: genesys-usage query [OPTIONS]\n"), "{err}");
+    assert!(
+        err.contains("Usage: genesys-usage query [OPTIONS]\n"),
+        "{err}"
+    );
     for flag in ["--base-url", "--auth-client-id", "--auth-client-secret"] {
         assert!(!err.contains(flag), "{flag} in {err}");
     }
@@ -136,7 +145,10 @@ async fn rust_log_alone_turns_on_the_logs() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("usage call succeeded"), "{err}");
-    assert!(!json_rows(&stdout(&output)).is_empty(), "stdout keeps the rows");
+    assert!(
+        !json_rows(&stdout(&output)).is_empty(),
+        "stdout keeps the rows"
+    );
 }
 
 #[tokio::test]

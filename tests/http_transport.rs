@@ -469,7 +469,11 @@ async fn a_500_and_an_html_page_on_a_get_are_retried_then_it_succeeds() {
     let notice = ResponseTemplate::new(200)
         .set_body_raw("<html><title>Service Notice</title></html>", "text/html");
     let running = ResponseTemplate::new(200).set_body_json(json!({"queryStatus": "Running"}));
-    let answers = [(ResponseTemplate::new(500), Some(1)), (notice, Some(1)), (running, None)];
+    let answers = [
+        (ResponseTemplate::new(500), Some(1)),
+        (notice, Some(1)),
+        (running, None),
+    ];
     for (priority, (answer, times)) in (1u8..).zip(answers) {
         let mock = Mock::given(method("GET"))
             .respond_with(answer)
@@ -515,7 +519,14 @@ async fn a_json_answer_of_the_wrong_shape_on_a_get_is_not_retried() {
         .unwrap_err();
 
     assert!(
-        matches!(error, Error::Decode { status: 200, not_json: false, .. }),
+        matches!(
+            error,
+            Error::Decode {
+                status: 200,
+                not_json: false,
+                ..
+            }
+        ),
         "{error:?}"
     );
 }

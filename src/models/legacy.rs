@@ -1,4 +1,4 @@
-//! Models of the legacy query service (spec §2, operations L1–L7).
+//! Models of the legacy query service (operations L1–L7; `docs/FIDELITY.md`).
 
 use serde::{Deserialize, Serialize};
 

@@ -108,7 +108,8 @@ impl Failure {
         if let Self::Sdk(sdk) = &mut self {
             sdk.past_deadline = true;
             if let Some(wait) = sdk.error.retry_after() {
-                let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                let until =
+                    chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 sdk.hints.push(format!(
                     "the service asks to wait {}s for its rate limit (until {} UTC), past the \
                      --timeout of {timeout:?}; the query keeps running: resume it after that",
@@ -131,7 +132,13 @@ impl Failure {
         let Self::Sdk(sdk) = &mut self else {
             return self;
         };
-        let lost = matches!(sdk.error, Error::Transport { not_sent: false, .. });
+        let lost = matches!(
+            sdk.error,
+            Error::Transport {
+                not_sent: false,
+                ..
+            }
+        );
         if !lost || sdk.execution.is_some() {
             return self;
         }
@@ -356,21 +363,30 @@ mod tests {
             message: "connection reset by peer".into(),
             not_sent: false,
         };
-        let failure = Failure::sdk("submitting the client jobs query", reset())
-            .lost_submit(QueryKind::ClientJobs, Some("c1"), Some("http://127.0.0.1:9/"));
+        let failure = Failure::sdk("submitting the client jobs query", reset()).lost_submit(
+            QueryKind::ClientJobs,
+            Some("c1"),
+            Some("http://127.0.0.1:9/"),
+        );
         assert_eq!(failure.exit_code(), 7);
         let text = failure.message();
         assert!(text.contains("the query may exist there"), "{text}");
         assert!(text.contains("running the command again submits a second query"));
-        assert!(text.contains(
-            "find it with: curl -s http://127.0.0.1:9/__admin/executions then: \
+        assert!(
+            text.contains(
+                "find it with: curl -s http://127.0.0.1:9/__admin/executions then: \
              genesys-usage resume client-jobs <execution-id> --client-id c1"
-        ), "{text}");
+            ),
+            "{text}"
+        );
         // Against a region there is no mock to ask.
         let text = Failure::sdk("submitting", reset())
             .lost_submit(QueryKind::Query, None, None)
             .message();
-        assert!(text.contains("may exist") && !text.contains("__admin"), "{text}");
+        assert!(
+            text.contains("may exist") && !text.contains("__admin"),
+            "{text}"
+        );
         // A request that never left is not a lost submit.
         let refused = Error::Transport {
             kind: TransportErrorKind::Connect,

@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(alone.to_string(), "genesys_usage=trace");
         let both = log_filter(1, Some("reqwest=info".into())).expect("a filter");
         assert_eq!(both.to_string(), "reqwest=info");
-        assert_eq!(log_filter(1, None).expect("-v").to_string(), "genesys_usage=debug");
+        assert_eq!(
+            log_filter(1, None).expect("-v").to_string(),
+            "genesys_usage=debug"
+        );
     }
 
     #[test]

@@ -218,8 +218,14 @@ mod tests {
     fn an_unknown_unit_and_a_window_too_long_get_the_same_advice() {
         let unit = last("10y").unwrap_err();
         let long = last("100000d").unwrap_err();
-        assert_eq!(unit, r#""10y": unknown unit "y"; use days (d) or weeks (w), 1 to 3660 days, e.g. 7d or 2w"#);
-        assert_eq!(long, r#""100000d" is 100000 days; use days (d) or weeks (w), 1 to 3660 days, e.g. 7d or 2w"#);
+        assert_eq!(
+            unit,
+            r#""10y": unknown unit "y"; use days (d) or weeks (w), 1 to 3660 days, e.g. 7d or 2w"#
+        );
+        assert_eq!(
+            long,
+            r#""100000d" is 100000 days; use days (d) or weeks (w), 1 to 3660 days, e.g. 7d or 2w"#
+        );
         assert!(last("600w").unwrap_err().contains("is 4200 days"));
         assert_eq!(last("3660d"), Ok(LastDays(3660)));
     }

@@ -103,7 +103,7 @@ impl Fault {
                 let message = format!(
                     "Rate limit exceeded the maximum. Retry the request in [{secs}] seconds"
                 );
-                // The normalised 429 (spec §9h) has no messageParams.
+                // Genesys's normalised 429 (since 2021) has no messageParams.
                 let mut body = ErrorBody::new(429, "too.many.requests.retry.after", message);
                 body.message_params = None;
                 (429, body)

@@ -132,8 +132,11 @@ pub(crate) async fn execute(
     let (kind, page_size) = (command.kind(), command.page_size());
     let timeout = client.wait_policy().deadline;
     let submitted = submit(command, client).await.map_err(|e| {
-        Failure::sdk(format!("submitting the {}", kind.describe()), e)
-            .lost_submit(kind, command.client_id(), base_url)
+        Failure::sdk(format!("submitting the {}", kind.describe()), e).lost_submit(
+            kind,
+            command.client_id(),
+            base_url,
+        )
     })?;
     Ok(match submitted {
         Submitted::Legacy(handle) => {

@@ -123,7 +123,9 @@ impl Visit for RetryFields {
 
 #[cfg(test)]
 mod tests {
-    use genesys_usage::fake::{Fault, FaultRule, FaultTrigger, FakeTransport, Operation, RetryAfterHint};
+    use genesys_usage::fake::{
+        FakeTransport, Fault, FaultRule, FaultTrigger, Operation, RetryAfterHint,
+    };
     use genesys_usage::{ApiUsageOrganizationQuery, Interval, UsageClient};
     use tracing_subscriber::layer::SubscriberExt;
 
@@ -132,9 +134,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn waiting_out_a_retry_after_of_60s_shows_the_rate_limit_and_when_it_ends() {
         let waits = Waits::default();
-        let _guard = tracing::subscriber::set_default(
-            tracing_subscriber::registry().with(waits.layer()),
-        );
+        let _guard =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(waits.layer()));
         let fake = FakeTransport::new();
         let limited = Fault::RateLimited {
             retry_after: RetryAfterHint::Seconds(60),
@@ -164,19 +165,22 @@ mod tests {
                 .format("%H:%M:%S")
                 .to_string()
         });
-        assert!(expected.iter().any(|e| e == shown), "{status} vs {expected:?}");
+        assert!(
+            expected.iter().any(|e| e == shown),
+            "{status} vs {expected:?}"
+        );
 
         // Once the retry goes out, the wait is over.
-        submit.await.expect("the retried submit succeeds");
+        let handle = submit.await.expect("the retried submit succeeds");
+        assert!(!handle.execution_id().is_empty());
         assert_eq!(waits.status(), None);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_backoff_that_is_not_a_rate_limit_is_not_shown_as_one() {
         let waits = Waits::default();
-        let _guard = tracing::subscriber::set_default(
-            tracing_subscriber::registry().with(waits.layer()),
-        );
+        let _guard =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(waits.layer()));
         tracing::debug!(target: "genesys_usage::client", delay_ms = 500u64, rate_limited = false, "retrying");
         assert_eq!(waits.status(), None);
         tracing::debug!(target: "genesys_usage::client", delay_ms = 5_000u64, rate_limited = true, "retrying");

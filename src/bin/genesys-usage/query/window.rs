@@ -54,10 +54,13 @@ pub(crate) fn notes(command: &Command, now: DateTime<Utc>) -> Vec<String> {
     };
     let today = now.date_naive();
     let name = command.kind().name();
-    [future_warning(&interval, today), end_note(&interval, reading, today, name)]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        future_warning(&interval, today),
+        end_note(&interval, reading, today, name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// A warning when no day of the window has data yet.
