@@ -123,8 +123,8 @@ pub(crate) enum Command {
 pub(crate) struct WindowArgs {
     /// ISO-8601 interval START/END (date-times, dates or months). query,
     /// search and client-query exclude END; jobs and client-jobs count END
-    /// too (2026-11-30/2026-12-01 is 1 day there, 2 days here); a note says
-    /// which days are covered when the two differ.
+    /// too (2026-11-30/2026-12-01 is 1 day for query, 2 days for jobs); a
+    /// note says which days are covered when the two differ.
     #[arg(long, value_parser = parse::interval, conflicts_with = "last")]
     pub(crate) interval: Option<Interval>,
     /// The last N whole UTC days or weeks, e.g. 7d or 2w [default: 7d].
