@@ -1,6 +1,6 @@
 //! The in-memory emulation of the Usage API (feature `fake`).
 //!
-//! - [`Engine`]: executions with the lifecycle of spec §12 (Pending →
+//! - [`Engine`]: executions with one lifecycle (Pending →
 //!   Running → Complete | Failed, jobs also Cancelled), scripted per
 //!   execution, per kind or by default; results aggregated from a seeded,
 //!   deterministic synthetic request log ([`Dataset`]); validation into

@@ -1,4 +1,5 @@
-//! `POST /oauth/token`: the client-credentials grant (spec §4, §12).
+//! `POST /oauth/token`: the client-credentials grant (`docs/FIDELITY.md`,
+//! "Authentication").
 
 use axum::Router;
 use axum::extract::{Request, State};

@@ -20,7 +20,7 @@ pub(crate) const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(86_400);
 pub(crate) const DEFAULT_RATE_LIMIT: u32 = 300;
 /// Default number of journal entries kept.
 pub(crate) const DEFAULT_JOURNAL_SIZE: usize = 10_000;
-/// Default largest request body (1 MiB, spec §12).
+/// Default largest request body (1 MiB; `docs/FIDELITY.md`, "Bad requests").
 pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default largest total size of the request headers.
 pub(crate) const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::CommandFactory;
 use clap::error::ErrorKind;
-use genesys_usage::{UsageClient, WaitPolicy};
+use genesys_usage::{Error, UsageClient, WaitPolicy};
 
 use crate::args::{Cli, ConnectionArgs};
 use crate::failure::Failure;
@@ -39,8 +39,20 @@ pub(crate) fn client(
         _ => return Err(missing_credentials()),
     };
     builder
+        .allow_insecure_http(connection.allow_insecure_http)
         .build()
-        .map_err(|e| Failure::sdk("configuring the client", e))
+        .map_err(|e| Failure::sdk("configuring the client", cli_spelling(e)))
+}
+
+/// The SDK names its builder options; on the command line they are flags.
+fn cli_spelling(error: Error) -> Error {
+    match error {
+        Error::Config { field, message } => Error::Config {
+            field,
+            message: message.replace("allow_insecure_http(true)", "--allow-insecure-http"),
+        },
+        other => other,
+    }
 }
 
 fn missing_credentials() -> Failure {

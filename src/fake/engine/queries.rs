@@ -257,7 +257,8 @@ fn jobs_spec(
     view: impl FnOnce() -> Checked<RowView>,
 ) -> Checked<QuerySpec> {
     let interval = v::jobs_interval(c.interval, now)?;
-    // The jobs service documents both ends as inclusive (spec §2): widen the
+    // The jobs service documents both ends as inclusive (docs/FIDELITY.md,
+    // "Intervals"): widen the
     // half-open interval by one instant so the end's own day is counted.
     let interval = Interval::new(
         interval.start(),

@@ -1,4 +1,5 @@
-//! Validation of request fields (spec §12) into Genesys-shaped 400 answers.
+//! Validation of request fields into Genesys-shaped 400 answers (the rules
+//! of `docs/FIDELITY.md`, "Decisions where Genesys is silent").
 
 use chrono::{DateTime, Months, Utc};
 
@@ -16,7 +17,7 @@ fn bad(field: &str, code: &str, message: impl Into<String>) -> EngineFailure {
     EngineFailure::bad_request(field, code, message)
 }
 
-/// An interval of spec §12.
+/// An interval in one of the forms of `docs/FIDELITY.md`, "Intervals".
 pub(crate) fn interval(text: &str) -> Result<Interval, EngineFailure> {
     Interval::parse(text).map_err(|e| {
         bad(

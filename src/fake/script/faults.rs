@@ -76,11 +76,13 @@ pub enum Fault {
     },
     /// Processed, then the connection is reset before the answer (`Transport{Io}`).
     ConnectionReset,
-    /// Processed, then the body is cut short (`Decode`).
+    /// Processed, then the body is cut short of its `Content-Length`
+    /// (`Transport{Io}`, as reqwest reports it).
     TruncatedBody,
-    /// Processed, then the body is not JSON (`Decode`).
+    /// Processed, then the body is not JSON (`Decode` with `not_json`).
     MalformedJson,
-    /// Processed, then answered with `Content-Type: text/html` (`Decode`).
+    /// Processed, then answered with `Content-Type: text/html` and an HTML
+    /// page (`Decode` with `not_json`).
     WrongContentType,
     /// Processed, then the body trickles for `delay` (`Transport{Timeout}`).
     SlowBody {
@@ -102,7 +104,7 @@ impl Fault {
                 let message = format!(
                     "Rate limit exceeded the maximum. Retry the request in [{secs}] seconds"
                 );
-                // The normalised 429 (spec §9h) has no messageParams.
+                // Genesys's normalised 429 (since 2021) has no messageParams.
                 let mut body = ErrorBody::new(429, "too.many.requests.retry.after", message);
                 body.message_params = None;
                 (429, body)
