@@ -89,7 +89,7 @@ impl TokenProvider for StaticToken {
     }
 }
 
-/// OAuth client credentials (spec §4): fetches a token from
+/// OAuth client credentials (Genesys's client-credentials grant): fetches a token from
 /// `{login}/oauth/token`, caches it and refreshes it ahead of expiry.
 ///
 /// - The token is refreshed when less than [`MIN_REFRESH_MARGIN`](Self::MIN_REFRESH_MARGIN)
@@ -304,6 +304,8 @@ fn parse_token(status: u16, bytes: &[u8], meta: ResponseMeta) -> Result<AccessTo
         message,
         snippet: String::from("<redacted>"),
         correlation_id: meta.correlation_id.clone(),
+        // The token request is a POST, never retried on a decode error.
+        not_json: false,
     };
     let body: AccessTokenResponse = serde_json::from_slice(bytes).map_err(|e| {
         decode_error(format!(

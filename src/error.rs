@@ -57,6 +57,8 @@ pub enum Error {
         status: String,
         /// The job's `errorBody`, when present.
         body: Option<Box<ErrorBody>>,
+        /// `ININ-Correlation-Id` of the poll that saw the terminal status.
+        correlation_id: Option<String>,
     },
     /// The wait deadline passed before the query completed. The execution is
     /// still valid: resume it with its id.
@@ -79,6 +81,11 @@ pub enum Error {
         /// Description, without secrets.
         message: String,
         /// Whether the request provably never reached the server.
+        ///
+        /// `false` on a submit (`post_…`, `submit_…`, `run_…`) means the
+        /// service may have processed it: an execution may exist whose id
+        /// never arrived. The SDK does not resend it (that could create a
+        /// second execution); submitting again is the caller's choice.
         not_sent: bool,
     },
     /// A 2xx answer whose body could not be decoded.
@@ -92,6 +99,11 @@ pub enum Error {
         snippet: String,
         /// `ININ-Correlation-Id` of the answer.
         correlation_id: Option<String>,
+        /// Whether the body was not JSON at all (a proxy's or gateway's HTML
+        /// page, a garbled body) rather than JSON of an unexpected shape.
+        /// Such an answer is not the service's: GETs retry it. JSON of the
+        /// wrong shape would come back the same, so it is not retried.
+        not_json: bool,
     },
     /// A request the SDK refuses to send (e.g. an empty path parameter).
     #[error("invalid request: {field}: {message}")]
@@ -183,6 +195,7 @@ impl Error {
             Self::Api { correlation_id, .. }
             | Self::RateLimited { correlation_id, .. }
             | Self::Unauthorized { correlation_id, .. }
+            | Self::QueryFailed { correlation_id, .. }
             | Self::Decode { correlation_id, .. } => correlation_id.as_deref(),
             _ => None,
         }
@@ -220,9 +233,10 @@ impl Error {
         }
     }
 
-    /// Whether trying the same GET again later may succeed (429, 502, 503,
-    /// 504, transport errors other than TLS and proxy refusals). POSTs follow
-    /// stricter rules: see [`RetryPolicy`](crate::RetryPolicy).
+    /// Whether trying the same GET again later may succeed (429, 500, 502,
+    /// 503, 504, transport errors other than TLS and proxy refusals, a 2xx
+    /// body that is not JSON). POSTs follow stricter rules: see
+    /// [`RetryPolicy`](crate::RetryPolicy).
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -231,7 +245,8 @@ impl Error {
                 ..
             } => false,
             Self::RateLimited { .. } | Self::Transport { .. } => true,
-            Self::Api { status, .. } => matches!(status, 502..=504),
+            Self::Api { status, .. } => matches!(status, 500 | 502..=504),
+            Self::Decode { not_json, .. } => *not_json,
             _ => false,
         }
     }

@@ -98,7 +98,8 @@
 //! - `paging.rs`: row streams over cursors and `nextUri`.
 //! - `fake/` (feature `fake`): the emulation shared with the mock server, in parts: `data/`
 //!   (the request log, aggregation, rows, paging), `script/` (clock, lifecycles, faults),
-//!   `engine/` (executions, validation, the operations) and `transport/` (`FakeTransport`).
+//!   `engine/` (executions, validation, the operations), `transport/` (`FakeTransport`) and
+//!   `compliance.rs` (the poll-compliance report, shared with the mock server).
 //! - `error.rs`: the one [`Error`] type.
 //!
 //! ## Features

@@ -171,7 +171,8 @@ impl UsageClient {
         .await
     }
 
-    /// N1 `POST /api/v2/usage/aggregates/query/jobs`.
+    /// N1 `POST /api/v2/usage/aggregates/query/jobs`. The service counts both
+    /// ends of the interval (see [`Interval`](crate::Interval#the-two-services-read-the-end-differently)).
     ///
     /// # Errors
     /// See [`Error`](crate::Error).
@@ -212,7 +213,8 @@ impl UsageClient {
         .await
     }
 
-    /// N3 `POST /api/v2/usage/client/{clientId}/aggregates/query/jobs`.
+    /// N3 `POST /api/v2/usage/client/{clientId}/aggregates/query/jobs`. The
+    /// service counts both ends of the interval.
     ///
     /// # Errors
     /// See [`Error`](crate::Error).

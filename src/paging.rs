@@ -124,7 +124,8 @@ async fn fetch_page<T: PagedOutput>(
     execution: &ExecutionRef,
     page: &PageRequest,
 ) -> Result<T> {
-    let body = T::fetch(client, execution, page, None).await?.body;
+    let response = T::fetch(client, execution, page, None).await?;
+    let body = response.body;
     match body.poll_state() {
         PollState::Done(_) => Ok(body),
         PollState::Working(status) => Err(Error::invalid(
@@ -138,6 +139,7 @@ async fn fetch_page<T: PagedOutput>(
             execution_id: execution.execution_id.clone(),
             status,
             body: error_body,
+            correlation_id: response.meta.correlation_id,
         }),
     }
 }

@@ -12,7 +12,7 @@ use crate::client::{CallOptions, UsageClient};
 use crate::error::{Error, Result};
 use crate::execution::{ExecutionKind, ExecutionRef, PollState, QueryOutput};
 use crate::telemetry;
-use crate::transport::PageRequest;
+use crate::transport::{ApiResponse, PageRequest};
 
 /// How `wait()` and `run_…` poll an execution until it completes.
 ///
@@ -212,7 +212,7 @@ impl<T: QueryOutput> QueryHandle<T> {
     pub async fn poll_once(&self) -> Result<PollOutcome<T>> {
         let page = PageRequest::default();
         let response = T::fetch(&self.client, &self.execution, &page, None).await?;
-        match classify(&self.execution, response.body)? {
+        match classify(&self.execution, response)? {
             (_, Some(done)) => Ok(PollOutcome::Complete(done)),
             (status, None) => Ok(PollOutcome::Pending(status)),
         }
@@ -292,8 +292,13 @@ fn kind_label(kind: ExecutionKind) -> &'static str {
     }
 }
 
-/// Status text and, when complete, the result; terminal failures as errors.
-fn classify<T: QueryOutput>(execution: &ExecutionRef, body: T) -> Result<(String, Option<T>)> {
+/// Status text and, when complete, the result; terminal failures as errors
+/// (with the correlation id of the answer that reported them).
+fn classify<T: QueryOutput>(
+    execution: &ExecutionRef,
+    response: ApiResponse<T>,
+) -> Result<(String, Option<T>)> {
+    let body = response.body;
     match body.poll_state() {
         PollState::Working(status) => Ok((status, None)),
         PollState::Done(status) => Ok((status, Some(body))),
@@ -301,6 +306,7 @@ fn classify<T: QueryOutput>(execution: &ExecutionRef, body: T) -> Result<(String
             execution_id: execution.execution_id.clone(),
             status,
             body: error_body,
+            correlation_id: response.meta.correlation_id,
         }),
     }
 }
@@ -348,7 +354,7 @@ impl<T: QueryOutput> Poller<T> {
             T::fetch(&self.client, &self.execution, &page, Some(self.deadline())).await?;
         self.polls += 1;
         let hint = response.meta.retry_after;
-        let classified = classify(&self.execution, response.body);
+        let classified = classify(&self.execution, response);
         let status = match &classified {
             Ok((status, _)) => status.as_str(),
             Err(Error::QueryFailed { status, .. }) => status.as_str(),

@@ -26,6 +26,7 @@ fn legacy_id(response: ApiResponse<UsageExecutionResult>) -> Result<String> {
             message: "the submit answer has no executionId".to_owned(),
             snippet: String::new(),
             correlation_id,
+            not_json: false,
         })
 }
 
@@ -183,6 +184,10 @@ impl UsageClient {
 
     /// Submits an organisation jobs query (N1).
     ///
+    /// The jobs service counts **both ends** of `query.interval`, unlike the
+    /// legacy queries: see
+    /// [`Interval`](crate::Interval#the-two-services-read-the-end-differently).
+    ///
     /// # Errors
     /// Any error of the POST.
     pub async fn submit_usage_aggregates_query_job(
@@ -194,6 +199,7 @@ impl UsageClient {
     }
 
     /// Submits an organisation jobs query, waits, and returns every row of every page.
+    /// Both ends of the interval count (see [`submit_usage_aggregates_query_job`](Self::submit_usage_aggregates_query_job)).
     ///
     /// # Errors
     /// As [`QueryHandle::wait_all`].
@@ -215,7 +221,9 @@ impl UsageClient {
         self.resume(ExecutionRef::new(ExecutionKind::OrganizationJob, job_id))
     }
 
-    /// Submits a client jobs query (N3).
+    /// Submits a client jobs query (N3). Both ends of the interval count,
+    /// unlike the legacy queries: see
+    /// [`Interval`](crate::Interval#the-two-services-read-the-end-differently).
     ///
     /// # Errors
     /// Any error of the POST.
@@ -233,6 +241,7 @@ impl UsageClient {
     }
 
     /// Submits a client jobs query, waits, and returns every row of every page.
+    /// Both ends of the interval count.
     ///
     /// # Errors
     /// As [`QueryHandle::wait_all`].

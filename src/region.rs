@@ -1,4 +1,5 @@
-//! The Genesys Cloud regions (spec §6): API host and derived login host.
+//! The 18 Genesys Cloud regions, as the official SDKs list them: API host and
+//! derived login host.
 
 /// A Genesys Cloud region. The login host is the API host with `api.`
 /// replaced by `login.`.

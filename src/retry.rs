@@ -6,12 +6,17 @@ use crate::error::{Error, TransportErrorKind};
 
 /// How the client retries one call (policy above the transport).
 ///
-/// - **GET** (results, summary): 429, 502, 503, 504, connection errors and
-///   timeouts are retried.
-/// - **POST** (submits): only where the request provably was not processed:
-///   a connection that never opened, 429 and 503. A POST answered 500, 502 or
-///   504, or cut off mid-answer, is not retried: it may have created an
-///   execution, and sending it again would create a second one.
+/// - **GET** (results polls and pages): 429, 500, 502, 503, 504, connection
+///   errors, timeouts, and a 2xx answer whose body is not JSON at all (a
+///   gateway's HTML page, a garbled body: [`Error::Decode`] with `not_json`)
+///   are retried. A GET only reads, so asking again is safe; AWS and Azure
+///   SDKs retry a 500 on idempotent requests too. A 2xx body that is JSON of
+///   the wrong shape is not retried: the same answer would come again.
+/// - **POST** (submits, and the summary GET `get_oauth_client_usage_summary`,
+///   which starts an execution): only where the request provably was not
+///   processed: a connection that never opened, 429 and 503. A POST answered
+///   500, 502 or 504, or cut off mid-answer, is not retried: it may have
+///   created an execution, and sending it again would create a second one.
 /// - TLS failures (an untrusted certificate) and a proxy refusing its
 ///   credentials are never retried: trying again cannot help.
 /// - Waits use full jitter (`random(0, min(max_backoff, initial_backoff·2ⁿ))`)
@@ -87,7 +92,8 @@ impl RetryPolicy {
             (Method::Post, Error::Transport { kind, not_sent, .. }) => {
                 *not_sent || *kind == TransportErrorKind::Connect
             }
-            (Method::Get, Error::Api { status, .. }) => matches!(status, 502..=504),
+            (Method::Get, Error::Api { status, .. }) => matches!(status, 500 | 502..=504),
+            (Method::Get, Error::Decode { not_json, .. }) => *not_json,
             (Method::Post, Error::Api { status, .. }) => *status == 503,
             _ => false,
         }
@@ -147,15 +153,36 @@ mod tests {
         }
     }
 
-    #[test]
-    fn gets_retry_gateway_errors_but_posts_only_503() {
-        for status in [502, 503, 504] {
-            assert!(RetryPolicy::is_retryable(Method::Get, &api(status)));
+    fn decode(not_json: bool) -> Error {
+        Error::Decode {
+            status: 200,
+            message: "expected value at line 1 column 1".into(),
+            snippet: "<html>".into(),
+            correlation_id: None,
+            not_json,
         }
-        assert!(!RetryPolicy::is_retryable(Method::Get, &api(500)));
+    }
+
+    #[test]
+    fn gets_retry_500_and_gateway_errors_but_posts_only_503() {
+        for status in [500, 502, 503, 504] {
+            assert!(RetryPolicy::is_retryable(Method::Get, &api(status)));
+            assert!(api(status).is_retryable());
+        }
+        assert!(!RetryPolicy::is_retryable(Method::Get, &api(501)));
+        assert!(!RetryPolicy::is_retryable(Method::Get, &api(404)));
         assert!(RetryPolicy::is_retryable(Method::Post, &api(503)));
         assert!(!RetryPolicy::is_retryable(Method::Post, &api(500)));
         assert!(!RetryPolicy::is_retryable(Method::Post, &api(502)));
+    }
+
+    #[test]
+    fn gets_retry_a_body_that_is_not_json_but_not_json_of_the_wrong_shape() {
+        assert!(RetryPolicy::is_retryable(Method::Get, &decode(true)));
+        assert!(decode(true).is_retryable());
+        assert!(!RetryPolicy::is_retryable(Method::Get, &decode(false)));
+        assert!(!decode(false).is_retryable());
+        assert!(!RetryPolicy::is_retryable(Method::Post, &decode(true)));
     }
 
     #[test]

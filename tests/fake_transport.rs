@@ -620,7 +620,7 @@ async fn http_level_faults_map_to_transport_and_decode_errors_after_processing()
         .build();
     let cases = [
         (Fault::ConnectionReset, "transport io"),
-        (Fault::TruncatedBody, "decode"),
+        (Fault::TruncatedBody, "transport io"),
         (Fault::MalformedJson, "decode"),
         (Fault::WrongContentType, "decode"),
         (

@@ -43,13 +43,15 @@ rows!(
     a_429_on_a_poll_with_retry_after_seconds_is_honoured,
     a_429_on_a_poll_with_an_http_date_is_honoured,
     a_429_on_a_poll_without_retry_after_backs_off,
-    a_500_on_a_poll_fails_the_wait,
+    a_500_on_a_poll_is_retried,
+    a_500_on_every_poll_fails_the_wait_once_retries_are_spent,
     a_502_on_a_poll_is_retried,
     a_503_on_a_poll_is_retried,
     a_504_on_a_poll_is_retried,
     a_reset_poll_is_retried,
     a_truncated_poll_answer_is_retried,
-    a_malformed_poll_answer_is_a_decode_error,
+    a_malformed_poll_answer_is_retried,
+    an_html_page_as_a_poll_answer_is_retried,
     a_poll_answer_slower_than_the_timeout_is_retried,
     an_unknown_status_once_is_polled_through,
     an_unknown_status_for_ever_ends_in_a_wait_timeout,
@@ -187,14 +189,20 @@ async fn a_429_on_a_poll_without_retry_after_backs_off(op: Op) {
     assert_eq!(out.polls, [429, op.working_status(), 200]);
 }
 
-async fn a_500_on_a_poll_fails_the_wait(op: Op) {
+async fn a_500_on_a_poll_is_retried(op: Op) {
+    // A poll is a GET, safe to repeat: a 500 on it is retried (on a submit it is not).
+    poll_fault_is_retried(op, Fault::ServerError { status: 500 }, 500).await;
+}
+
+async fn a_500_on_every_poll_fails_the_wait_once_retries_are_spent(op: Op) {
     let row = Row::start(op, LIFECYCLE).await;
-    row.fault(op.poll(), Fault::ServerError { status: 500 }, 1);
+    row.fault(op.poll(), Fault::ServerError { status: 500 }, 100);
     let out = row.run().await;
     assert_eq!(api_status(out.error()), Some(500), "{out:?}");
+    // The first attempt and `max_retries` (3) retries, then the error.
     assert_eq!(
         (out.posts.as_slice(), out.polls.as_slice()),
-        (&[202][..], &[500][..])
+        (&[202][..], &[500, 500, 500, 500][..])
     );
     assert_eq!(out.executions.len(), 1, "resumable by its id");
     out.assert_within_bound();
@@ -225,19 +233,18 @@ async fn a_truncated_poll_answer_is_retried(op: Op) {
     assert_eq!(out.polls, [op.working_status(), 200]);
 }
 
-/// A poll answer spoilt by `fault` is a decode error; the wait stops there.
-async fn poll_decode_error(op: Op, fault: Fault) {
-    let row = Row::start(op, LIFECYCLE).await;
-    row.fault(op.poll(), fault, 1);
-    let out = row.run().await;
-    assert!(matches!(out.error(), Error::Decode { .. }), "{out:?}");
-    assert_eq!(out.posts, [202]);
-    assert_eq!(out.polls, [op.working_status()], "not retried: {out:?}");
-    out.assert_within_bound();
+async fn a_malformed_poll_answer_is_retried(op: Op) {
+    // A body that is not JSON at all is retried on a GET; the spoilt poll
+    // was processed (it counted as the "running" one).
+    let out = poll_fault_is_retried(op, Fault::MalformedJson, op.working_status()).await;
+    assert_eq!(out.polls, [op.working_status(), 200]);
 }
 
-async fn a_malformed_poll_answer_is_a_decode_error(op: Op) {
-    poll_decode_error(op, Fault::MalformedJson).await;
+async fn an_html_page_as_a_poll_answer_is_retried(op: Op) {
+    // What a gateway's "Service Notice" page looks like to the client: a
+    // 2xx with `text/html`. Not the service's answer, so asked again.
+    let out = poll_fault_is_retried(op, Fault::WrongContentType, op.working_status()).await;
+    assert_eq!(out.polls, [op.working_status(), 200]);
 }
 
 async fn a_poll_answer_slower_than_the_timeout_is_retried(op: Op) {
@@ -324,6 +331,21 @@ async fn a_failed_query_stops_polling_with_query_failed(op: Op) {
     }
     assert_eq!(out.polls.len(), 2, "{out:?}");
     out.assert_compliant();
+    // The error keeps the correlation id of the poll that saw `Failed`.
+    let journal = row
+        .admin(&format!("/journal?operation={}", op.poll().as_str()))
+        .await;
+    let last_poll = journal["entries"]
+        .as_array()
+        .and_then(|entries| entries.last())
+        .cloned()
+        .expect("the polls are journaled");
+    assert!(last_poll["correlationId"].is_string(), "{last_poll}");
+    assert_eq!(
+        out.error().correlation_id(),
+        last_poll["correlationId"].as_str(),
+        "{out:?}"
+    );
 }
 
 #[tokio::test]

@@ -464,6 +464,74 @@ async fn a_503_on_a_get_is_retried_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_500_and_an_html_page_on_a_get_are_retried_then_it_succeeds() {
+    let server = MockServer::start().await;
+    let notice = ResponseTemplate::new(200)
+        .set_body_raw("<html><title>Service Notice</title></html>", "text/html");
+    let running = ResponseTemplate::new(200).set_body_json(json!({"queryStatus": "Running"}));
+    let answers = [
+        (ResponseTemplate::new(500), Some(1)),
+        (notice, Some(1)),
+        (running, None),
+    ];
+    for (priority, (answer, times)) in (1u8..).zip(answers) {
+        let mock = Mock::given(method("GET"))
+            .respond_with(answer)
+            .with_priority(priority);
+        match times {
+            Some(n) => mock.up_to_n_times(n).mount(&server).await,
+            None => mock.mount(&server).await,
+        }
+    }
+    let client = UsageClient::builder()
+        .base_url(server.uri())
+        .token("t")
+        .build()
+        .unwrap();
+
+    let answer = client
+        .get_usage_query_execution_id_results("e")
+        .await
+        .unwrap();
+
+    assert_eq!(answer.body.query_status, Some(QueryStatus::Running));
+    assert_eq!(wire::api_requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_json_answer_of_the_wrong_shape_on_a_get_is_not_retried() {
+    // Valid JSON that is not a results body would come back the same way.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"queryStatus": 42})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = UsageClient::builder()
+        .base_url(server.uri())
+        .token("t")
+        .build()
+        .unwrap();
+
+    let error = client
+        .get_usage_query_execution_id_results("e")
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Decode {
+                status: 200,
+                not_json: false,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_post_answered_500_is_not_retried() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

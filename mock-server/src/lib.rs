@@ -33,8 +33,10 @@
 //!   (limits, JSON with field names), `error.rs` (the one `ApiError`);
 //! - `routes/`: `usage.rs` (L1–L7), `jobs.rs` (N1–N4), `oauth.rs` (token),
 //!   `admin.rs` + `admin_engine.rs` (`/__admin/`);
-//! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs`,
-//!   `compliance.rs` (poll-compliance report).
+//! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs` with
+//!   `journal_filter.rs` and `redact.rs` (credentials out of the journal).
+//!   The poll-compliance report is the engine's
+//!   ([`ComplianceTracker`](genesys_usage::fake::ComplianceTracker)).
 //!
 //! ## Behaviour worth knowing
 //!
@@ -69,10 +71,11 @@
 //! - `X-Mock-Fault` on any API or token request injects one fault into its
 //!   own answer: `429`, `429;retry-after=5`, `429;retry-after=date:5`,
 //!   `429;retry-after=none`, `500`…`504`, `reset`, `truncate`, `malformed`,
-//!   `content-type`, `slow:2s`, `latency:200ms`, `token-expired`,
-//!   `status:Paused`.
+//!   `content-type`, `slow:2s`, `latency:200ms`, `token-expired` (which
+//!   also revokes the token it came with, and says so), `status:Paused`.
 //! - The admin API (JSON; off with `--no-admin`; `--admin-token T` requires
-//!   `Authorization: Bearer T`): `GET health`, `GET ready`, `POST reset`,
+//!   `Authorization: Bearer T`; `GET /__admin/` lists it and `docs/ADMIN.md`
+//!   gives each endpoint's request and answer): `GET health`, `GET ready`, `POST reset`,
 //!   `POST shutdown`, `GET executions`, `GET executions/{id}`,
 //!   `POST executions/{id}/state` `{"state":"Complete"}`,
 //!   `POST executions/{id}/advance`, `POST executions/{id}/lifecycle`
@@ -83,7 +86,8 @@
 //!   `{"fault":{"kind":"serverError","status":503},"operation":"post_usage_query","trigger":{"next":2}}`),
 //!   `DELETE faults/{id}`, `GET journal?method=&path=&executionId=&operation=&status=&limit=`,
 //!   `DELETE journal`. Admin calls are not journaled and take no faults.
-//! - [`MockServer::engine`] gives the engine itself, for the same control in-process.
+//! - [`MockServer::engine`] gives the engine itself, for the same control
+//!   in-process, and [`MockServer::compliance`] the poll-compliance report.
 
 #![forbid(unsafe_code)]
 

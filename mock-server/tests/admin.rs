@@ -196,6 +196,55 @@ async fn the_clock_can_be_frozen_set_and_advanced() {
     assert_eq!(bad, StatusCode::BAD_REQUEST);
 }
 
+/// Seconds between the clock's `now` and the wall clock.
+fn off_real_time(clock: &Value) -> i64 {
+    let now: chrono::DateTime<chrono::Utc> = clock["now"].as_str().unwrap().parse().unwrap();
+    (now - chrono::Utc::now()).num_seconds().abs()
+}
+
+#[tokio::test]
+async fn real_mode_returns_the_clock_to_real_time() {
+    let h = start().await;
+    h.admin_post(
+        "clock",
+        &json!({ "mode": "virtual", "set": "2026-01-01T00:00:00Z" }),
+    )
+    .await;
+    let (status, clock) = h.admin_post("clock", &json!({ "mode": "real" })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(clock["mode"], "real");
+    assert!(off_real_time(&clock) < 5, "{clock}");
+}
+
+#[tokio::test]
+async fn reset_puts_the_clock_back_as_configured() {
+    let h = start().await;
+    h.admin_post(
+        "clock",
+        &json!({ "mode": "virtual", "set": "2020-01-01T00:00:00Z" }),
+    )
+    .await;
+    h.admin_post("reset", &json!({})).await;
+    let clock = h.admin_get("clock").await;
+    assert_eq!(clock["mode"], "real");
+    assert!(off_real_time(&clock) < 5, "{clock}");
+
+    let start_at = "2025-03-01T00:00:00Z";
+    let frozen = start_with(Config {
+        virtual_clock: true,
+        clock_start: Some(start_at.parse().unwrap()),
+        ..Config::default()
+    })
+    .await;
+    frozen
+        .admin_post("clock", &json!({ "advance": "7d" }))
+        .await;
+    frozen.admin_post("reset", &json!({})).await;
+    let clock = frozen.admin_get("clock").await;
+    assert_eq!(clock["mode"], "virtual");
+    assert_eq!(clock["now"], start_at);
+}
+
 #[tokio::test]
 async fn the_clock_drives_duration_lifecycles() {
     let h = start().await;

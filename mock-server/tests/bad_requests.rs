@@ -182,3 +182,80 @@ async fn a_burst_of_garbage_leaves_the_server_answering() {
     let health = h.admin_get("health").await;
     assert_eq!(health["status"], "ok");
 }
+
+#[tokio::test]
+async fn an_enum_value_that_is_not_allowed_lists_the_allowed_ones() {
+    let h = start().await;
+    let response = h
+        .post_json(
+            "/api/v2/usage/aggregates/query/jobs",
+            &json!({ "interval": support::recent_interval(3), "groupBy": ["OAuthClientId"] }),
+        )
+        .await;
+    let body = error_body(response, 400, "bad.request").await;
+    let message = body["message"].as_str().unwrap();
+    for allowed in [
+        "OauthClientId",
+        "OauthClientName",
+        "TemplateUri",
+        "Platform",
+    ] {
+        assert!(message.contains(allowed), "{message}");
+    }
+    let response = h
+        .post_json(
+            "/api/v2/usage/aggregates/query/jobs",
+            &json!({
+                "interval": support::recent_interval(3),
+                "sortBy": [{ "fieldName": "bananas", "order": "Desc" }]
+            }),
+        )
+        .await;
+    let body = error_body(response, 400, "bad.request").await;
+    let message = body["message"].as_str().unwrap();
+    for allowed in ["requestCount", "status429", "date", "templateUri"] {
+        assert!(message.contains(allowed), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_json_array_body_says_an_object_is_expected_without_rust_names() {
+    let h = start().await;
+    for (path, body) in [
+        ("/api/v2/usage/query", json!([])),
+        (
+            "/api/v2/usage/aggregates/query/jobs",
+            json!({ "interval": support::recent_interval(3), "sortBy": [[]] }),
+        ),
+    ] {
+        let response = h.post_json(path, &body).await;
+        let answer = error_body(response, 400, "bad.request").await;
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains("JSON object"), "{message}");
+        assert!(!message.contains("struct"), "{message}");
+        assert!(!message.contains("Query"), "{message}");
+    }
+    assert_eq!(h.execution_count().await, 0);
+}
+
+#[tokio::test]
+async fn a_json_token_request_is_told_the_expected_content_type() {
+    let h = start().await;
+    let response = h
+        .http
+        .post(h.url("/oauth/token"))
+        .basic_auth("mock-client-id", Some("mock-client-secret"))
+        .json(&json!({ "grant_type": "client_credentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request", "{body}");
+    let description = body["error_description"].as_str().unwrap();
+    assert!(
+        description.contains("application/x-www-form-urlencoded")
+            && description.contains("application/json"),
+        "{description}"
+    );
+}

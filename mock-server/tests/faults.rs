@@ -189,6 +189,23 @@ async fn a_token_expired_fault_revokes_the_presented_token() {
 }
 
 #[tokio::test]
+async fn a_token_expired_fault_says_that_it_revoked_the_token() {
+    let h = start().await;
+    let response = with_fault(&h, "token-expired").await.unwrap();
+    let body = error_body(response, 401, "bad.credentials").await;
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("revoked"), "{message}");
+    assert!(message.contains("/oauth/token"), "{message}");
+    let again = h.post_json("/api/v2/usage/query", &org_query()).await;
+    let body = error_body(again, 401, "bad.credentials").await;
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("revoked by a token-expired fault"),
+        "later calls with the token say why too: {message}"
+    );
+}
+
+#[tokio::test]
 async fn a_status_fault_replaces_the_query_status_of_a_poll() {
     let h = start().await;
     let submitted: Value = h

@@ -203,3 +203,113 @@ async fn page_fetches_are_not_counted_as_polls() {
     assert_eq!(report["polls"], 1);
     assert_eq!(report["pollsAfterTerminal"], 0);
 }
+
+#[tokio::test]
+async fn the_journal_keeps_what_a_client_posted() {
+    let h = start().await;
+    let query = json!({ "interval": support::recent_interval(3), "groupBy": ["HttpMethod"] });
+    h.post_json("/api/v2/usage/query", &query).await;
+    let journal = h.admin_get("journal?operation=post_usage_query").await;
+    let entry = &journal["entries"][0];
+    assert_eq!(entry["body"], query, "{entry}");
+    assert!(entry.get("bodyTruncated").is_none(), "{entry}");
+}
+
+#[tokio::test]
+async fn the_journal_bounds_the_bodies_it_keeps() {
+    let h = start().await;
+    let templates: Vec<String> = (0..2000).map(|i| format!("api/v2/t/{i}")).collect();
+    let search = json!({ "interval": support::recent_interval(3), "templateUris": templates });
+    h.post_json("/api/v2/usage/simplesearch", &search).await;
+    let journal = h
+        .admin_get("journal?operation=post_usage_simplesearch")
+        .await;
+    let entry = &journal["entries"][0];
+    assert_eq!(entry["bodyTruncated"], true, "{entry}");
+    let kept = entry["body"].as_str().expect("a cut body is kept as text");
+    assert!(kept.len() <= 4100, "{} bytes kept", kept.len());
+    assert!(entry["bodyBytes"].as_u64().unwrap() > 20_000, "{entry}");
+}
+
+#[tokio::test]
+async fn the_journal_redacts_every_credential_shaped_header_parameter_and_field() {
+    let h = start().await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "mock-client-id"),
+        ("client_secret", "form-s3cret"),
+    ];
+    h.http
+        .post(h.url("/oauth/token?client_secret=query-s3cret&access_token=query-t0ken&keep=1"))
+        .header("Cookie", "session=cookie-s3cret")
+        .header("X-Api-Key", "key-s3cret")
+        .header("X-Auth-Token", "auth-s3cret")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    h.api(Method::POST, "/api/v2/usage/query")
+        .json(&json!({ "interval": support::recent_interval(3), "password": "json-s3cret" }))
+        .send()
+        .await
+        .unwrap();
+    let journal = h.admin_get("journal").await;
+    let text = journal.to_string();
+    for secret in [
+        "form-s3cret",
+        "query-s3cret",
+        "query-t0ken",
+        "cookie-s3cret",
+        "key-s3cret",
+        "auth-s3cret",
+        "json-s3cret",
+    ] {
+        assert!(!text.contains(secret), "{secret} is in the journal: {text}");
+    }
+    let entries = journal["entries"].as_array().unwrap();
+    let (token, post) = (&entries[entries.len() - 2], &entries[entries.len() - 1]);
+    assert_eq!(token["headers"]["cookie"], "<redacted>");
+    assert_eq!(token["headers"]["x-api-key"], "<redacted>");
+    let query = token["query"].as_str().unwrap();
+    assert!(
+        query.contains("client_secret=<redacted>") && query.contains("keep=1"),
+        "{query}"
+    );
+    let body = token["body"].as_str().unwrap();
+    assert!(body.contains("client_id=mock-client-id"), "{body}");
+    assert!(body.contains("client_secret=<redacted>"), "{body}");
+    assert_eq!(post["body"]["password"], "<redacted>", "{post}");
+}
+
+#[tokio::test]
+async fn compliance_counts_fast_polls_and_polls_after_terminal_as_violations() {
+    let h = start().await;
+    let response = h
+        .api(Method::POST, "/api/v2/usage/query")
+        .header("X-Mock-Lifecycle", "running:2,complete")
+        .json(&org_query())
+        .send()
+        .await
+        .unwrap();
+    let submitted: Value = response.json().await.unwrap();
+    let id = submitted["executionId"].as_str().unwrap();
+    let uri = submitted["resultsUri"].as_str().unwrap();
+    for _ in 0..4 {
+        h.get(uri).await;
+    }
+    let report = h.admin_get(&format!("executions/{id}/compliance")).await;
+    assert_eq!(
+        report["allHonoured"], true,
+        "no Retry-After was sent: {report}"
+    );
+    assert_eq!(report["minIntervalMs"], 1000, "{report}");
+    assert_eq!(report["tooFast"].as_array().unwrap().len(), 2, "{report}");
+    assert_eq!(report["pollsAfterTerminal"], 1, "{report}");
+    assert_eq!(report["violations"], 3, "{report}");
+    assert_eq!(report["compliant"], false, "{report}");
+    let lenient = h
+        .admin_get(&format!("executions/{id}/compliance?minInterval=0s"))
+        .await;
+    assert_eq!(lenient["tooFast"].as_array().unwrap().len(), 0, "{lenient}");
+    assert_eq!(lenient["violations"], 1, "still the poll after terminal");
+}

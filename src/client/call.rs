@@ -119,7 +119,14 @@ impl UsageClient {
                 return Err(error);
             }
             let operation = spec.operation;
-            tracing::debug!(operation, delay_ms = delay.as_millis() as u64, "retrying");
+            // `rate_limited` lets a front end say why it waits (the CLI's spinner).
+            let rate_limited = matches!(error, Error::RateLimited { .. });
+            tracing::debug!(
+                operation,
+                delay_ms = delay.as_millis() as u64,
+                rate_limited,
+                "retrying"
+            );
             tokio::time::sleep(delay).await;
             retries += 1;
         }

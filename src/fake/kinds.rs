@@ -93,7 +93,7 @@ impl FromStr for QueryKind {
     }
 }
 
-/// The internal state of an execution (spec §12).
+/// The internal state of an execution (`docs/FIDELITY.md`, "Decisions": states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ExecutionState {

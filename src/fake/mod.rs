@@ -1,6 +1,6 @@
 //! The in-memory emulation of the Usage API (feature `fake`).
 //!
-//! - [`Engine`]: executions with the lifecycle of spec §12 (Pending →
+//! - [`Engine`]: executions with one lifecycle (Pending →
 //!   Running → Complete | Failed, jobs also Cancelled), scripted per
 //!   execution, per kind or by default; results aggregated from a seeded,
 //!   deterministic synthetic request log ([`Dataset`]); validation into
@@ -20,7 +20,45 @@
 //!   data under the script;
 //! - `transport/`: [`FakeTransport`], the engine behind the
 //!   [`UsageTransport`](crate::UsageTransport) seam, with its call record;
-//! - `answer.rs`, `kinds.rs`, `operation.rs`: the names every part shares.
+//! - `answer.rs`, `kinds.rs`, `operation.rs`: the names every part shares;
+//! - `compliance.rs`: the poll-compliance report ([`ComplianceReport`]),
+//!   kept by `FakeTransport` and by the mock server alike.
+//!
+//! ## Injecting faults, and checking that the client coped
+//!
+//! A [`FaultRule`] says what goes wrong ([`Fault`]), on which requests
+//! ([`Operation`], an execution id) and when ([`FaultTrigger`]). The call
+//! record shows what the client did about it, and the poll-compliance report
+//! ([`FakeTransport::compliance`]) whether it waited out each `Retry-After`:
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true)
+//! #     .build().unwrap().block_on(async {
+//! use genesys_usage::fake::{FakeTransport, Fault, FaultRule, FaultTrigger, Operation, RetryAfterHint};
+//! use genesys_usage::{ApiUsageOrganizationQuery, Interval, UsageClient};
+//!
+//! let fake = FakeTransport::builder()
+//!     // The submit answers 503 once (provably not processed: the client resends it) …
+//!     .fault(FaultRule::new(Fault::ServerError { status: 503 }).on(Operation::PostUsageQuery))
+//!     // … and the first poll is rate limited with `Retry-After: 5`.
+//!     .fault(
+//!         FaultRule::new(Fault::RateLimited { retry_after: RetryAfterHint::Seconds(5) })
+//!             .on(Operation::GetUsageQueryExecutionIdResults)
+//!             .when(FaultTrigger::Nth(1)),
+//!     )
+//!     .build();
+//! let client = UsageClient::with_transport(fake.clone());
+//! let handle = client.submit_usage_query(&ApiUsageOrganizationQuery::new(Interval::last_days(7))).await?;
+//! let id = handle.execution_id().to_owned();
+//! handle.await?; // tokio's paused clock makes the 5 s wait instant
+//!
+//! assert_eq!(fake.calls_of(Operation::PostUsageQuery).len(), 2);
+//! let report = fake.compliance(&id).unwrap();
+//! assert_eq!(report.total_429s, 1);
+//! assert_eq!(report.retry_after[0].honoured, Some(true));
+//! assert!(report.compliant, "{report:?}");
+//! # Ok::<(), genesys_usage::Error>(()) }).unwrap();
+//! ```
 //!
 //! Row rules (every query): dimensions are picked by `groupBy` (legacy rows
 //! carry the others as `""`, jobs rows omit them); `date` is present only
@@ -43,10 +81,11 @@
     reason = "EngineFailure holds an ErrorBody by contract"
 )]
 
-// Layers, each importing only those below it: `answer`, `kinds` and
-// `operation` (names every part shares) < `data` and `script` < `engine` <
-// `transport`.
+// Layers, each importing only those below it: `answer`, `kinds`,
+// `operation` and `compliance` (names every part shares) < `data` and
+// `script` < `engine` < `transport`.
 mod answer;
+mod compliance;
 mod data;
 mod engine;
 mod kinds;
@@ -55,6 +94,10 @@ mod script;
 mod transport;
 
 pub use answer::{EngineFailure, EngineReply};
+pub use compliance::{
+    ComplianceReport, ComplianceTracker, DEFAULT_MIN_POLL_INTERVAL, FastPoll, PollRecord,
+    RetryAfterCheck,
+};
 pub use data::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
 pub use engine::{EncodedResult, Engine, EngineConfig, ExecutionInfo};
 pub use kinds::{ExecutionState, QueryKind, UnknownName};

@@ -1,4 +1,4 @@
-//! Forward-compatible string enums of the wire contract (spec §2).
+//! Forward-compatible string enums of the wire contract.
 //!
 //! Genesys adds enum values over time. An unknown value must never break
 //! decoding, so every enum here has an `Unknown(String)` variant that keeps the

@@ -1,4 +1,4 @@
-//! The Genesys error body, returned with every error status (spec §2).
+//! The Genesys error body, returned with every error status.
 
 use std::collections::BTreeMap;
 

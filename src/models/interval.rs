@@ -1,4 +1,5 @@
-//! A typed ISO-8601 interval (`start/end`), parsed in the forms of spec §12.
+//! A typed ISO-8601 interval (`start/end`), parsed in the forms
+//! `docs/FIDELITY.md` lists under "Intervals".
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,6 +11,33 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, U
 /// Parses each side as a full RFC 3339 date-time (with or without an offset;
 /// without one it is UTC), a date `YYYY-MM-DD` or a month `YYYY-MM`; a date or
 /// month stands for its first instant. The end must be after the start.
+///
+/// # The two services read the end differently
+///
+/// The text is what goes on the wire; how the service reads it depends on
+/// the service:
+///
+/// - the **legacy** queries (`ApiUsageOrganizationQuery`, `ApiUsageClientQuery`,
+///   `ApiUsageSimpleSearch`) count the days in `[start, end)`: the end is
+///   excluded, as this type's own methods assume;
+/// - the **jobs** queries (`OrganizationPublicApiUsageQueryRequest`,
+///   `ClientPublicApiUsageQueryRequest`) count `[start, end]`: Genesys
+///   documents both ends as inclusive, so an end of `2026-12-01` (that day's
+///   first instant) counts 1 December too.
+///
+/// So `2026-11-30/2026-12-01` is one day for a legacy query and two for a
+/// jobs query, and [`Interval::days(first, last)`](Self::days), which ends at
+/// the midnight after `last`, covers one day more than asked when sent to
+/// the jobs service. For the days `first..=last`, send the jobs service
+/// `format!("{first}/{last}")` (or an end of `…T23:59:59`, as Genesys's own
+/// examples do). The CLI prints a note whenever the two readings differ.
+///
+/// # A window in the future is not an error
+///
+/// Usage data of a UTC day appears only after that day ends; the current
+/// day and later never have rows. A window that starts today or later is
+/// accepted and comes back with no rows (`results`/`entities` empty or
+/// absent), not with an error. The CLI warns about such a window.
 ///
 /// ```
 /// use genesys_usage::Interval;
@@ -67,7 +95,9 @@ impl Interval {
     }
 
     /// The last `days` whole UTC days before today (today excluded, as the
-    /// service has no data for it yet). `days` of 0 is taken as 1.
+    /// service has no data for it yet). `days` of 0 is taken as 1. It ends at
+    /// today's midnight, so the jobs service, which also counts the end, adds
+    /// only today, which has no data: both services give the same days.
     #[must_use]
     pub fn last_days(days: u32) -> Self {
         Self::last_days_before(Utc::now(), days)

@@ -1,4 +1,4 @@
-//! Models of the jobs query service (spec §2, operations N1–N4).
+//! Models of the jobs query service (operations N1–N4; `docs/FIDELITY.md`).
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,9 @@ use super::error_body::ErrorBody;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationPublicApiUsageQueryRequest {
-    /// ISO-8601 `start/end`.
+    /// ISO-8601 `start/end`, **both ends inclusive**: `2026-11-30/2026-12-01`
+    /// is two days here but one in the legacy queries (see
+    /// [`Interval`](crate::Interval#the-two-services-read-the-end-differently)).
     pub interval: String,
     /// Time bucket.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,10 +48,13 @@ pub struct OrganizationPublicApiUsageQueryRequest {
 }
 
 /// Body of `POST /api/v2/usage/client/{clientId}/aggregates/query/jobs` (N3).
+///
+/// The service limits the interval: start at most a year ago, at most 90 days long.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientPublicApiUsageQueryRequest {
-    /// ISO-8601 `start/end`.
+    /// ISO-8601 `start/end`, **both ends inclusive** (see
+    /// [`Interval`](crate::Interval#the-two-services-read-the-end-differently)).
     pub interval: String,
     /// Time bucket.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-//! Models of the legacy query service (spec §2, operations L1–L7).
+//! Models of the legacy query service (operations L1–L7; `docs/FIDELITY.md`).
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,8 @@ use super::enums::{
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiUsageOrganizationQuery {
-    /// ISO-8601 `start/end`; see [`Interval`](crate::Interval) for a typed builder.
+    /// ISO-8601 `start/end`, end excluded; see [`Interval`](crate::Interval) for a
+    /// typed builder and how the jobs service reads the end differently.
     pub interval: String,
     /// Time bucket; omitted means one total for the interval.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,7 +40,7 @@ pub type ApiUsageQuery = ApiUsageOrganizationQuery;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiUsageClientQuery {
-    /// ISO-8601 `start/end`.
+    /// ISO-8601 `start/end`, end excluded (see [`Interval`](crate::Interval)).
     pub interval: String,
     /// Time bucket; omitted means one total for the interval.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,7 +57,7 @@ pub struct ApiUsageClientQuery {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiUsageSimpleSearch {
-    /// ISO-8601 `start/end`.
+    /// ISO-8601 `start/end`, end excluded (see [`Interval`](crate::Interval)).
     pub interval: String,
     /// Columns to return; omitted means all.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-//! Bodies of the token endpoint (spec §4).
+//! Bodies of the token endpoint (`POST {login}/oauth/token`, client credentials).
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@
 //! facts differently: a date-time or a date, `requests` or `requestCount`, a
 //! flat client id or a nested `oauthClient`. Neither says which granularity
 //! its date belongs to. A `UsageRecord` carries every dimension and counter
-//! under the field names of the dataset files (spec §13a), so that what a store
+//! under snake_case field names (`oauth_client_id`, `template_uri`, …), so that what a store
 //! holds does not depend on which service filled it, and an export loads back
 //! into the fake or the mock server as a dataset.
 

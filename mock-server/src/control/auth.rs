@@ -20,6 +20,8 @@ pub(crate) enum TokenCheck {
     Valid,
     Unknown,
     Expired,
+    /// Revoked by a `token-expired` fault.
+    Revoked,
 }
 
 /// The tokens issued by `POST /oauth/token`.
@@ -31,8 +33,14 @@ pub(crate) struct TokenStore {
 
 #[derive(Debug, Default)]
 struct Tokens {
-    expiry: HashMap<String, Instant>,
+    issued: HashMap<String, Issued>,
     order: VecDeque<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Issued {
+    expiry: Instant,
+    revoked: bool,
 }
 
 impl TokenStore {
@@ -53,28 +61,31 @@ impl TokenStore {
         let mut tokens = lock(&self.inner);
         if tokens.order.len() >= MAX_TOKENS {
             if let Some(oldest) = tokens.order.pop_front() {
-                tokens.expiry.remove(&oldest);
+                tokens.issued.remove(&oldest);
             }
         }
-        tokens
-            .expiry
-            .insert(token.clone(), Instant::now() + self.ttl);
+        let issued = Issued {
+            expiry: Instant::now() + self.ttl,
+            revoked: false,
+        };
+        tokens.issued.insert(token.clone(), issued);
         tokens.order.push_back(token.clone());
         (token, self.ttl.as_secs().max(1))
     }
 
     pub(crate) fn check(&self, token: &str) -> TokenCheck {
-        match lock(&self.inner).expiry.get(token) {
+        match lock(&self.inner).issued.get(token) {
             None => TokenCheck::Unknown,
-            Some(expiry) if Instant::now() >= *expiry => TokenCheck::Expired,
+            Some(issued) if issued.revoked => TokenCheck::Revoked,
+            Some(issued) if Instant::now() >= issued.expiry => TokenCheck::Expired,
             Some(_) => TokenCheck::Valid,
         }
     }
 
-    /// Makes `token` expired from now on (the `token-expired` fault).
+    /// Refuses `token` from now on (the `token-expired` fault).
     pub(crate) fn revoke(&self, token: &str) {
-        if let Some(expiry) = lock(&self.inner).expiry.get_mut(token) {
-            *expiry = Instant::now();
+        if let Some(issued) = lock(&self.inner).issued.get_mut(token) {
+            issued.revoked = true;
         }
     }
 }
@@ -150,11 +161,11 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_revoked_token_is_expired() {
+    async fn a_revoked_token_is_refused_as_revoked() {
         let store = TokenStore::new(Duration::from_secs(10));
         let (token, _) = store.issue();
         store.revoke(&token);
-        assert_eq!(store.check(&token), TokenCheck::Expired);
+        assert_eq!(store.check(&token), TokenCheck::Revoked);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The request journal: a bounded ring buffer of what the server was asked and
-//! what it answered, with credentials redacted, for `GET /__admin/journal`.
+//! The request journal: a bounded ring buffer of what the server was asked
+//! (method, path, query, headers, body) and what it answered, with
+//! credentials redacted ([`crate::control::redact`]), for `GET /__admin/journal`.
 //!
 //! Every API call writes one entry, so an entry is built to be cheap: a few
 //! owned strings and the request headers packed into one buffer. Once the
@@ -14,13 +15,17 @@ use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::http::{HeaderMap, HeaderName, Method, header};
+use axum::http::{HeaderMap, HeaderName, Method};
 use chrono::{DateTime, Utc};
 use genesys_usage::fake::Operation;
 use serde::ser::SerializeMap as _;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::control::auth::lock;
+use crate::control::journal_filter::JournalFilter;
+use crate::control::redact::{
+    HeaderRedaction, JournalBody, REDACTED, header_redaction, redact_authorization_into,
+};
 
 /// Longest header value kept in an entry; keeps a full journal's memory bounded.
 const MAX_HEADER_VALUE: usize = 512;
@@ -111,6 +116,7 @@ pub(crate) struct JournalEntry {
     #[serde(serialize_with = "method_text")]
     pub(crate) method: Method,
     pub(crate) path: String,
+    /// The query string, credential-shaped parameters redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) query: Option<String>,
     pub(crate) status: u16,
@@ -127,8 +133,13 @@ pub(crate) struct JournalEntry {
     pub(crate) fault: Option<String>,
     /// Milliseconds from arrival to the answer's headers.
     pub(crate) duration_ms: u64,
-    /// Request headers, `Authorization` redacted to `<scheme> <redacted>`.
+    /// Request headers, `Authorization` redacted to `<scheme> <redacted>`
+    /// and every other credential-shaped one to `<redacted>`.
     pub(crate) headers: JournalHeaders,
+    /// The request body (POSTs), redacted and bounded: `body`, `bodyBytes`,
+    /// `bodyTruncated`.
+    #[serde(flatten)]
+    pub(crate) body: Option<JournalBody>,
 }
 
 fn method_text<S: Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
@@ -175,17 +186,19 @@ impl JournalHeaders {
             } else if out.names.len() == MAX_HEADERS {
                 break;
             }
-            if name == header::AUTHORIZATION || name == header::PROXY_AUTHORIZATION {
-                redact_into(&mut out.text, value.as_bytes());
-            } else {
+            match header_redaction(name) {
+                HeaderRedaction::KeepScheme => {
+                    redact_authorization_into(&mut out.text, value.as_bytes());
+                }
+                HeaderRedaction::Whole => out.text.push_str(REDACTED),
                 // `from_utf8` has a fast path for ASCII (`to_str` checks byte
                 // by byte); a header value holds no control characters.
-                match std::str::from_utf8(value.as_bytes()) {
+                HeaderRedaction::Keep => match std::str::from_utf8(value.as_bytes()) {
                     Ok(text) => truncate_into(&mut out.text, text),
                     Err(_) => {
                         truncate_into(&mut out.text, &String::from_utf8_lossy(value.as_bytes()))
                     }
-                }
+                },
             }
             let end = out.text.len();
             match out.names.last_mut() {
@@ -227,45 +240,6 @@ impl Serialize for JournalHeaders {
             map.serialize_entry(name, text)?;
         }
         map.end()
-    }
-}
-
-/// Filters of `GET /__admin/journal`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct JournalFilter {
-    /// Exact method, case-insensitive.
-    method: Option<String>,
-    /// Substring of the path.
-    path: Option<String>,
-    /// Exact execution id.
-    execution_id: Option<String>,
-    /// Exact operation name, e.g. `post_usage_query`.
-    operation: Option<String>,
-    /// Exact status.
-    status: Option<u16>,
-    /// The latest `limit` matching entries (default 1000).
-    limit: Option<usize>,
-}
-
-impl JournalFilter {
-    fn matches(&self, entry: &JournalEntry) -> bool {
-        self.method
-            .as_ref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(entry.method.as_str()))
-            && self
-                .path
-                .as_ref()
-                .is_none_or(|p| entry.path.contains(p.as_str()))
-            && self
-                .execution_id
-                .as_ref()
-                .is_none_or(|id| entry.execution_id.as_ref() == Some(id))
-            && self
-                .operation
-                .as_ref()
-                .is_none_or(|op| entry.operation.is_some_and(|o| o.as_str() == op))
-            && self.status.is_none_or(|s| s == entry.status)
     }
 }
 
@@ -344,21 +318,6 @@ impl Journal {
     }
 }
 
-/// `Bearer abc` → `Bearer <redacted>`; the scheme is kept, the secret never.
-fn redact_into(out: &mut String, value: &[u8]) {
-    let text = std::str::from_utf8(value).map_or_else(
-        |_| String::from_utf8_lossy(value),
-        std::borrow::Cow::Borrowed,
-    );
-    match text.trim().split_once(' ') {
-        Some((scheme, _)) if scheme.len() <= 16 => {
-            out.push_str(scheme);
-            out.push_str(" <redacted>");
-        }
-        _ => out.push_str("<redacted>"),
-    }
-}
-
 fn truncate_into(out: &mut String, text: &str) {
     if text.len() <= MAX_HEADER_VALUE {
         out.push_str(text);
@@ -375,7 +334,7 @@ fn truncate_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::{HeaderValue, header};
 
     fn entry(method: &str, path: &str, execution_id: Option<&str>) -> JournalEntry {
         JournalEntry {
@@ -392,6 +351,7 @@ mod tests {
             fault: None,
             duration_ms: 0,
             headers: JournalHeaders::default(),
+            body: None,
         }
     }
 
@@ -444,7 +404,7 @@ mod tests {
         assert_eq!(out.get("authorization"), Some("Bearer <redacted>"));
         assert!(out.get("x-long").unwrap().len() < 600);
         let mut text = String::new();
-        redact_into(&mut text, b"s3cret");
+        redact_authorization_into(&mut text, b"s3cret");
         assert_eq!(text, "<redacted>");
     }
 
@@ -458,10 +418,11 @@ mod tests {
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer s3cret"),
         );
+        headers.insert(header::COOKIE, HeaderValue::from_static("sid=s3cret"));
         let json = serde_json::to_string(&JournalHeaders::redacted(&headers)).unwrap();
         assert_eq!(
             json,
-            r#"{"authorization":"Bearer <redacted>","x-a":"1, one","x-b":"2"}"#
+            r#"{"authorization":"Bearer <redacted>","cookie":"<redacted>","x-a":"1, one","x-b":"2"}"#
         );
     }
 

@@ -92,12 +92,28 @@ pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Parses a JSON body into `T`; a wrong type or missing field names the field.
+/// Parses a JSON body (an object: every body here is one) into `T`; a wrong
+/// type or missing field names the field.
 pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let Some(first) = body.iter().find(|b| !b.is_ascii_whitespace()) else {
         return Err(ApiError::bad_request(
             "The request could not be understood by the server due to malformed syntax: \
              the body is empty.",
+            None,
+        ));
+    };
+    if *first != b'{' {
+        use serde_json::Value;
+        let found = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Array(_)) => "an array",
+            Ok(Value::String(_)) => "a string",
+            Ok(Value::Number(_)) => "a number",
+            Ok(Value::Bool(_)) => "a boolean",
+            Ok(Value::Null | Value::Object(_)) => "null",
+            Err(error) => return Err(malformed(&error)),
+        };
+        return Err(ApiError::bad_request(
+            format!("The request body must be a JSON object ({{…}}), not {found}."),
             None,
         ));
     }
@@ -108,6 +124,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
             return malformed(inner);
         }
         let field = field_name(&error.path().to_string(), &inner.to_string());
+        let inner = plain_message(&inner.to_string());
         let message = match &field {
             Some(field) => format!("Invalid value for field {field}: {inner}"),
             None => format!("The request body is not valid: {inner}"),
@@ -116,6 +133,44 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
     })?;
     deserializer.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// A serde message without the Rust type names it carries: `expected struct
+/// UsageQuerySortBy with 2 elements` says nothing to a client of a JSON API.
+fn plain_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("expected ") {
+        let (before, after) = rest.split_at(at + "expected ".len());
+        out.push_str(before);
+        let named = ["internally tagged enum ", "struct ", "enum "]
+            .iter()
+            .find_map(|kind| after.strip_prefix(kind));
+        let Some(named) = named else {
+            rest = after;
+            continue;
+        };
+        let name_end = named
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(named.len());
+        rest = &named[name_end..];
+        // `with N elements`: serde's view of an object read as an array.
+        if let Some(tail) = rest.strip_prefix(" with ") {
+            let after_count = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+            let words = [" elements", " element"];
+            if let Some(tail) = words.iter().find_map(|w| after_count.strip_prefix(w)) {
+                rest = tail;
+            }
+        }
+        out.push_str("a JSON object");
+    }
+    out.push_str(rest);
+    if out.starts_with("invalid length ") {
+        if let Some((_, tail)) = out.split_once(", expected a JSON object") {
+            return format!("expected a JSON object, got an array{tail}");
+        }
+    }
+    out
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
@@ -199,6 +254,30 @@ mod tests {
             field_of(r#"{"granularity": "Day"}"#).as_deref(),
             Some("interval")
         );
+    }
+
+    #[test]
+    fn type_errors_carry_no_rust_type_names() {
+        assert_eq!(
+            plain_message("invalid length 0, expected struct UsageQuerySortBy with 2 elements"),
+            "expected a JSON object, got an array"
+        );
+        assert_eq!(
+            plain_message("invalid type: string \"x\", expected struct Foo at line 1 column 3"),
+            "invalid type: string \"x\", expected a JSON object at line 1 column 3"
+        );
+        assert_eq!(
+            plain_message("invalid type: integer `5`, expected a string"),
+            "invalid type: integer `5`, expected a string"
+        );
+        for body in ["[]", "[1]", "\"x\"", "7", "null"] {
+            let err = parse_json::<ApiUsageOrganizationQuery>(body.as_bytes()).unwrap_err();
+            let message = err.body.message.unwrap_or_default();
+            assert!(
+                message.contains("must be a JSON object"),
+                "{body}: {message}"
+            );
+        }
     }
 
     #[test]

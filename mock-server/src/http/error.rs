@@ -1,5 +1,5 @@
 //! [`ApiError`]: every error answer of the server, rendered once as a Genesys
-//! `ErrorBody` (spec §2, §12).
+//! `ErrorBody` (`docs/FIDELITY.md`, "Errors").
 //!
 //! The `contextId` must equal the `ININ-Correlation-Id` header, which only the
 //! outer middleware knows; so the rendered response also carries the body in
@@ -113,7 +113,7 @@ impl ApiError {
         )
     }
 
-    /// 429 with the message of the normalised Genesys 429 (spec §9 h).
+    /// 429 with the message of Genesys's normalised 429 (since 2021).
     /// `retry_after` is the header value; `seconds` goes into the message.
     pub(crate) fn too_many_requests(seconds: u64, retry_after: Option<HeaderValue>) -> Self {
         let mut error = Self::new(

@@ -63,6 +63,10 @@ pub(crate) fn parse_fault_header(value: &str) -> Result<Fault, String> {
     if !params.trim().is_empty() && !matches!(fault, Fault::RateLimited { .. }) {
         return Err(format!("fault `{head}` takes no parameters"));
     }
+    // The same limits as the admin API's fault rules (delays, Retry-After).
+    fault
+        .validate()
+        .map_err(|failure| failure.body.message.unwrap_or_default())?;
     Ok(fault)
 }
 
@@ -277,5 +281,11 @@ mod tests {
         assert!(parse_fault_header("503;retry-after=1").is_err());
         assert!(parse_fault_header("slow:forever").is_err());
         assert!(parse_fault_header("status:").is_err());
+        assert!(
+            parse_fault_header("latency:1000h")
+                .unwrap_err()
+                .contains("limit")
+        );
+        assert!(parse_fault_header("429;retry-after=date:99999999999").is_err());
     }
 }

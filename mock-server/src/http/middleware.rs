@@ -18,10 +18,11 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use genesys_usage::fake::PollRecord;
 use tokio::time::Instant;
 
-use crate::control::compliance::PollRecord;
 use crate::control::journal::{CorrelationId, EntryBuffers, JournalEntry, JournalHeaders};
+use crate::control::redact::redact_query;
 use crate::http::error::{ApiError, PendingErrorBody};
 use crate::http::faults::{self, KillSwitch, WireFault};
 use crate::http::pipeline::{CallNote, with_call_note};
@@ -94,7 +95,7 @@ fn outer<'a>(
             at: Instant::now(),
             method: request.method().clone(),
             path,
-            query: request.uri().query().map(str::to_owned),
+            query: request.uri().query().map(|q| redact_query(q).into_owned()),
             headers,
         }
     });
@@ -203,6 +204,7 @@ fn record(
         duration_ms: u64::try_from(answered.duration_since(arrival.at).as_millis())
             .unwrap_or(u64::MAX),
         headers: arrival.headers,
+        body: note.body.take(),
     });
 }
 

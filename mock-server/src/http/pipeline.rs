@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 
 use crate::control::auth::{TokenCheck, bearer};
 use crate::control::rate_limit::RateDecision;
+use crate::control::redact::JournalBody;
 use crate::http::body::{page_request, parse_json, query_param, read_body, require_json};
 use crate::http::error::ApiError;
 use crate::http::faults::{FAULT_HEADER, WireFault, fault_name, parse_fault_header};
@@ -71,6 +72,8 @@ pub(crate) struct CallNote {
     pub(crate) wire: Option<WireFault>,
     /// `Some(terminal)` when the call was a poll (a results GET without a cursor).
     pub(crate) poll: Option<bool>,
+    /// The request body as the journal keeps it (POSTs).
+    pub(crate) body: Option<JournalBody>,
 }
 
 /// A JSON answer of any status.
@@ -225,6 +228,7 @@ impl Call {
                 let admitted = read_body(body, &parts.headers, state.config.max_body_bytes)
                     .await
                     .and_then(|body| {
+                        note.body = JournalBody::capture(&body, &parts.headers);
                         self.admit_call(state, parts.headers, query, body, &mut note, &mut rate)
                     });
                 self.finish(state, admitted, handler, note, rate).await
@@ -402,6 +406,10 @@ fn authenticate<'h>(state: &AppState, headers: &'h HeaderMap) -> Result<&'h str,
     match state.tokens.check(token) {
         TokenCheck::Valid => Ok(token),
         TokenCheck::Unknown | TokenCheck::Expired => Err(ApiError::bad_credentials()),
+        TokenCheck::Revoked => Err(ApiError::bad_credentials().with_message(
+            "Invalid login credentials: this access token was revoked by a token-expired fault \
+             (X-Mock-Fault or an admin fault rule); get a new one from /oauth/token.",
+        )),
     }
 }
 
@@ -426,10 +434,15 @@ async fn before_handler(
     let Some(failure) = fault.error_answer() else {
         return Ok(());
     };
+    let mut error = ApiError::from(failure);
     if let (Fault::TokenExpired, Some(token)) = (fault, token) {
         state.tokens.revoke(token);
+        // Say so: the token stays refused for every later call.
+        let said = error.body.message.take().unwrap_or_default();
+        error = error.with_message(format!(
+            "{said} The token-expired fault revoked this token: get a new one from /oauth/token."
+        ));
     }
-    let mut error = ApiError::from(failure);
     if let Fault::RateLimited { retry_after } = fault {
         error.retry_after = retry_after_header(retry_after);
     }

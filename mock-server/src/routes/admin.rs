@@ -1,8 +1,10 @@
-//! The admin API under `/__admin/` (JSON in and out): health, readiness,
-//! reset, shutdown, the clock and the journal. Executions and faults are in
-//! [`super::admin_engine`].
+//! The admin API under `/__admin/` (JSON in and out): the index, health,
+//! readiness, reset, shutdown, the clock and the journal. Executions and
+//! faults are in [`super::admin_engine`]. `docs/ADMIN.md` documents each
+//! endpoint; [`ENDPOINTS`] is the list `GET /__admin/` serves (a test keeps
+//! the two, and the routes, in step).
 
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +17,7 @@ use serde_json::json;
 
 use super::admin_engine;
 use crate::control::auth::{bearer, same_secret};
-use crate::control::journal::JournalFilter;
+use crate::control::journal_filter::JournalFilter;
 use crate::http::body::{parse_json, read_body};
 use crate::http::error::ApiError;
 use crate::serve::state::AppState;
@@ -24,6 +26,7 @@ use crate::settings::config::parse_duration;
 /// The admin routes, to be nested under `/__admin`.
 pub(crate) fn routes(state: AppState) -> Router<AppState> {
     Router::new()
+        .route("/", get(index))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/reset", post(reset))
@@ -32,6 +35,13 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/journal", get(journal).delete(clear_journal))
         .merge(admin_engine::routes())
         .layer(from_fn_with_state(state, require_admin_token))
+}
+
+/// `GET /__admin/` (and `/__admin`), behind the admin token like the rest:
+/// a nested router's `/` does not match the path with its trailing slash,
+/// so the router also mounts this at `/__admin/` itself.
+pub(crate) fn index_route(state: AppState) -> axum::routing::MethodRouter<AppState> {
+    get(index).layer(from_fn_with_state(state, require_admin_token))
 }
 
 /// With `--admin-token`, every admin call needs `Authorization: Bearer <token>`.
@@ -65,6 +75,84 @@ pub(super) async fn admin_body<T: DeserializeOwned + Default>(
         return Ok(T::default());
     }
     parse_json(&bytes)
+}
+
+/// Every admin endpoint: method, path (under the server's URL) and what it does.
+const ENDPOINTS: &[(&str, &str, &str)] = &[
+    ("GET", "/__admin/", "this list"),
+    ("GET", "/__admin/health", "liveness: {\"status\":\"ok\"}"),
+    (
+        "GET",
+        "/__admin/ready",
+        "readiness; 503 while shutting down",
+    ),
+    (
+        "POST",
+        "/__admin/reset",
+        "forget executions, scripts, faults, journal, poll records and rate windows; clock back as configured",
+    ),
+    ("POST", "/__admin/shutdown", "stop gracefully"),
+    ("GET", "/__admin/clock", "the emulation clock: now and mode"),
+    (
+        "POST",
+        "/__admin/clock",
+        "change the clock: {\"mode\":\"real\"|\"virtual\",\"set\":RFC 3339,\"advance\":\"30s\"|seconds}",
+    ),
+    (
+        "GET",
+        "/__admin/journal",
+        "journaled requests; filters method, path, executionId, operation, status, limit",
+    ),
+    ("DELETE", "/__admin/journal", "empty the journal"),
+    ("GET", "/__admin/executions", "every live execution"),
+    ("GET", "/__admin/executions/{id}", "one execution"),
+    (
+        "POST",
+        "/__admin/executions/{id}/state",
+        "force a state: {\"state\":\"Complete\"}",
+    ),
+    (
+        "POST",
+        "/__admin/executions/{id}/advance",
+        "end the current step now",
+    ),
+    (
+        "POST",
+        "/__admin/executions/{id}/lifecycle",
+        "restart under a new lifecycle: {\"lifecycle\":\"running:2,complete\"}",
+    ),
+    (
+        "GET",
+        "/__admin/executions/{id}/compliance",
+        "the poll-compliance report; ?minInterval=500ms",
+    ),
+    (
+        "POST",
+        "/__admin/lifecycle",
+        "script lifecycles: {\"lifecycle\":\"failed\",\"for\":\"next\"|\"default\"|kind}",
+    ),
+    ("GET", "/__admin/faults", "the fault rules"),
+    (
+        "POST",
+        "/__admin/faults",
+        "add a fault rule (engine FaultRule JSON)",
+    ),
+    ("DELETE", "/__admin/faults", "remove every fault rule"),
+    (
+        "DELETE",
+        "/__admin/faults/{faultId}",
+        "remove one fault rule",
+    ),
+];
+
+async fn index() -> Json<serde_json::Value> {
+    let endpoints: Vec<serde_json::Value> = ENDPOINTS
+        .iter()
+        .map(
+            |(method, path, summary)| json!({ "method": method, "path": path, "summary": summary }),
+        )
+        .collect();
+    Json(json!({ "endpoints": endpoints, "docs": "docs/ADMIN.md" }))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -143,7 +231,12 @@ async fn set_clock(State(state): State<AppState>, request: Request) -> Response 
     let clock = state.engine.clock();
     match change.mode {
         Some(ClockMode::Virtual) => clock.freeze(),
-        Some(ClockMode::Real) => clock.unfreeze(),
+        // Real time again: running, at the wall-clock time (not where a
+        // virtual `set` left it).
+        Some(ClockMode::Real) => {
+            clock.unfreeze();
+            clock.set(Utc::now());
+        }
         None => {}
     }
     if let Some(at) = change.set {
@@ -163,16 +256,12 @@ fn bad_advance(text: &str) -> Response {
     .into_response()
 }
 
-async fn journal(
-    State(state): State<AppState>,
-    filter: Result<Query<JournalFilter>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(filter)) = filter else {
-        return ApiError::bad_request(
-            "journal filters are method, path, executionId, operation, status and limit",
-            None,
-        )
-        .into_response();
+async fn journal(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    let filter = match JournalFilter::parse(uri.query()) {
+        Ok(filter) => filter,
+        Err(error) => {
+            return ApiError::bad_request(error.message, Some(&error.field)).into_response();
+        }
     };
     let entries = state.journal.query(&filter);
     Json(json!({

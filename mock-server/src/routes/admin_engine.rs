@@ -7,15 +7,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use genesys_usage::fake::{ExecutionState, FaultRule, Lifecycle, QueryKind};
+use genesys_usage::fake::{
+    ComplianceReport, EngineFailure, ExecutionState, FaultRule, Lifecycle, QueryKind,
+};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::admin::admin_body;
 use super::path_params;
-use crate::control::compliance::empty_report;
+use crate::http::body::query_param;
 use crate::http::error::ApiError;
 use crate::serve::state::AppState;
+use crate::settings::config::parse_duration;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -30,13 +33,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/faults/{id}", delete(remove_fault))
 }
 
+/// The same 404 as the Usage API's for an unknown id.
 fn unknown_execution(id: &str) -> Response {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "not.found",
-        format!("No execution with id {id}"),
-    )
-    .into_response()
+    ApiError::from(EngineFailure::not_found(id)).into_response()
 }
 
 /// Unwraps a result whose error is already an answer.
@@ -185,14 +184,24 @@ async fn script_lifecycle(State(state): State<AppState>, request: Request) -> Re
     Json(json!({ "lifecycle": rendered, "for": target })).into_response()
 }
 
+/// `?minInterval=500ms` judges by another minimum interval than the server's.
 async fn compliance(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    uri: axum::http::Uri,
 ) -> Response {
     let id: String = try_answer!(path_params(path));
-    match state.compliance.report(&id) {
+    let min_interval = match query_param(uri.query(), "minInterval") {
+        None => state.compliance.min_interval(),
+        Some(text) => try_answer!(parse_duration(&text).map_err(|message| {
+            ApiError::bad_request(format!("minInterval: {message}"), Some("minInterval"))
+        })),
+    };
+    match state.compliance.report_with(&id, min_interval) {
         Some(report) => Json(report).into_response(),
-        None if state.engine.execution(&id).is_some() => Json(empty_report(&id)).into_response(),
+        None if state.engine.execution(&id).is_some() => {
+            Json(ComplianceReport::unpolled(&id, min_interval)).into_response()
+        }
         None => unknown_execution(&id),
     }
 }
@@ -213,6 +222,7 @@ async fn add_fault(State(state): State<AppState>, request: Request) -> Response 
         crate::http::body::read_body(body, &parts.headers, state.config.max_body_bytes).await
     );
     let rule: FaultRule = try_answer!(crate::http::body::parse_json(&bytes));
+    try_answer!(rule.validate().map_err(ApiError::from));
     let shown = serde_json::to_value(&rule).unwrap_or_default();
     let id = state.engine.add_fault(rule);
     (

@@ -1,4 +1,4 @@
-//! The jobs query service, N1–N4 (spec §1b), mapped onto the engine.
+//! The jobs query service, N1–N4, mapped onto the engine.
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;

@@ -25,7 +25,9 @@ pub(crate) fn routes(state: AppState) -> Router {
         .merge(jobs::routes())
         .merge(oauth::routes());
     if state.config.admin {
-        router = router.nest("/__admin", admin::routes(state.clone()));
+        router = router
+            .nest("/__admin", admin::routes(state.clone()))
+            .route("/__admin/", admin::index_route(state.clone()));
     }
     router
         .fallback(not_found)

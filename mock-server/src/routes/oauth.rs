@@ -1,7 +1,9 @@
-//! `POST /oauth/token`: the client-credentials grant (spec §4, §12).
+//! `POST /oauth/token`: the client-credentials grant (`docs/FIDELITY.md`,
+//! "Authentication").
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::header;
 use axum::response::Response;
 use axum::routing::post;
 use genesys_usage::fake::Operation;
@@ -24,7 +26,26 @@ async fn token(State(state): State<AppState>, request: Request) -> Response {
         .await
 }
 
+/// The one content type of a token request (RFC 6749 §4.4.2).
+const FORM: &str = "application/x-www-form-urlencoded";
+
 fn issue(state: &AppState, input: &CallInput) -> Result<Answer, ApiError> {
+    // Checked first: from another body no field can be read, and "missing
+    // grant type" would hide why.
+    if let Some(found) = input.headers.get(header::CONTENT_TYPE) {
+        let found = String::from_utf8_lossy(found.as_bytes());
+        let essence = found.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case(FORM) {
+            return oauth_error(
+                400,
+                "invalid_request",
+                &format!(
+                    "The token request body must be a form (Content-Type: {FORM}, e.g. \
+                     grant_type=client_credentials), not {essence}"
+                ),
+            );
+        }
+    }
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&input.body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();

@@ -1,4 +1,4 @@
-//! The legacy query service, L1–L7 (spec §1a), mapped onto the engine.
+//! The legacy query service, L1–L7, mapped onto the engine.
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;

@@ -4,7 +4,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use genesys_usage::fake::Engine;
+use genesys_usage::fake::{ComplianceReport, Engine};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -92,6 +92,20 @@ impl MockServer {
     #[must_use]
     pub fn engine(&self) -> Arc<Engine> {
         self.state.engine.clone()
+    }
+
+    /// How execution `id` was polled: the report of
+    /// `GET /__admin/executions/{id}/compliance` (`Retry-After`s honoured,
+    /// the minimum interval of [`Config::min_poll_interval`] kept, no poll
+    /// after the terminal state), the same type `FakeTransport::compliance`
+    /// gives. `None` when `id` was never polled and is not a live execution.
+    #[must_use]
+    pub fn compliance(&self, id: &str) -> Option<ComplianceReport> {
+        let tracker = &self.state.compliance;
+        tracker.report(id).or_else(|| {
+            let live = self.state.engine.execution(id).is_some();
+            live.then(|| ComplianceReport::unpolled(id, tracker.min_interval()))
+        })
     }
 
     /// Stops accepting, lets open requests finish (bounded) and waits.

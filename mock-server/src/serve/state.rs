@@ -4,11 +4,10 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use genesys_usage::fake::{Clock, Engine};
+use genesys_usage::fake::{Clock, ComplianceTracker, Engine};
 use tokio::sync::watch;
 
 use crate::control::auth::TokenStore;
-use crate::control::compliance::ComplianceTracker;
 use crate::control::journal::Journal;
 use crate::control::rate_limit::RateLimiter;
 use crate::settings::config::Config;
@@ -39,18 +38,15 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub(crate) fn new(config: Config) -> Self {
-        let clock = match (config.clock_start, config.virtual_clock) {
-            (start, true) => Clock::frozen_at(start.unwrap_or_else(Utc::now)),
-            (Some(start), false) => Clock::starting_at(start),
-            (None, false) => Clock::new(),
-        };
+        let clock = Clock::new();
+        configure_clock(&clock, &config);
         let engine = Arc::new(Engine::with_clock(config.engine_config(), clock));
         let (shutdown, _) = watch::channel(false);
         Self(Arc::new(Inner {
             tokens: TokenStore::new(config.token_ttl),
             limiter: config.rate_limit.map(RateLimiter::new),
             journal: Journal::new(config.journal_size),
-            compliance: ComplianceTracker::default(),
+            compliance: ComplianceTracker::new(config.min_poll_interval),
             engine,
             shutdown,
             config,
@@ -63,13 +59,27 @@ impl AppState {
     }
 
     /// Forgets executions, scripts, fault rules, the journal, poll records and
-    /// rate-limit windows. Tokens stay valid so clients are not logged out.
+    /// rate-limit windows, and puts the clock back as configured, as a fresh
+    /// start would (so one test that moves the clock does not move the next
+    /// one's). Tokens stay valid so clients are not logged out.
     pub(crate) fn reset(&self) {
         self.engine.reset();
+        configure_clock(self.engine.clock(), &self.config);
         self.journal.clear();
         self.compliance.clear();
         if let Some(limiter) = &self.limiter {
             limiter.reset();
         }
     }
+}
+
+/// Sets `clock` as `config` asks at start: frozen (`--virtual-clock`) or
+/// running, at `--clock-start` or the wall-clock time now.
+fn configure_clock(clock: &Clock, config: &Config) {
+    if config.virtual_clock {
+        clock.freeze();
+    } else {
+        clock.unfreeze();
+    }
+    clock.set(config.clock_start.unwrap_or_else(Utc::now));
 }

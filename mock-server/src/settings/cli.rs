@@ -63,8 +63,9 @@ pub struct Args {
     /// TOML file with any of these settings (kebab-case keys, e.g. `token-ttl = "1h"`).
     #[arg(long, env = "GENESYS_MOCK_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Address to bind [default: 127.0.0.1]. A non-loopback address is logged as a warning.
-    #[arg(long, env = "GENESYS_MOCK_HOST")]
+    /// Address to bind: an IP address, or `localhost` (127.0.0.1) [default: 127.0.0.1].
+    /// A non-loopback address is logged as a warning.
+    #[arg(long, env = "GENESYS_MOCK_HOST", value_parser = parse_host)]
     pub host: Option<IpAddr>,
     /// Port to bind; 0 picks a free port [default: 0].
     #[arg(long, env = "GENESYS_MOCK_PORT")]
@@ -134,6 +135,9 @@ pub struct Args {
     /// Entries kept in the request journal [default: 10000].
     #[arg(long, env = "GENESYS_MOCK_JOURNAL_SIZE")]
     pub journal_size: Option<usize>,
+    /// Shortest gap between polls the compliance report accepts, e.g. 500ms; 0 = not judged [default: 1s].
+    #[arg(long, env = "GENESYS_MOCK_MIN_POLL_INTERVAL", value_parser = parse_duration)]
+    pub min_poll_interval: Option<Duration>,
     /// Largest request body in bytes; larger get 413 [default: 1048576].
     #[arg(long, env = "GENESYS_MOCK_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
@@ -164,6 +168,25 @@ fn parse_lifecycle(text: &str) -> Result<Lifecycle, String> {
     text.parse::<Lifecycle>().map_err(|e| e.to_string())
 }
 
+/// An IP address, or `localhost` (also `*.localhost`, RFC 6761) as
+/// 127.0.0.1. Other names are refused rather than resolved: a name may
+/// resolve to several addresses, or to none on a machine without DNS, and
+/// the server binds exactly one.
+fn parse_host(text: &str) -> Result<IpAddr, String> {
+    let trimmed = text.trim();
+    if let Ok(ip) = trimmed.parse::<IpAddr>() {
+        return Ok(ip);
+    }
+    let name = trimmed.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    Err(format!(
+        "`{text}` is not an IP address; give the IP address to bind (e.g. 127.0.0.1, ::1 or \
+         0.0.0.0) or `localhost` (other host names are not resolved: the server binds one address)"
+    ))
+}
+
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
@@ -190,7 +213,7 @@ enum FileRateLimit {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct FileConfig {
-    host: Option<IpAddr>,
+    host: Option<String>,
     port: Option<u16>,
     port_file: Option<PathBuf>,
     client_id: Option<String>,
@@ -211,6 +234,7 @@ struct FileConfig {
     no_admin: Option<bool>,
     admin_token: Option<String>,
     journal_size: Option<usize>,
+    min_poll_interval: Option<FileDuration>,
     max_body_bytes: Option<usize>,
     max_header_bytes: Option<usize>,
     log: Option<String>,
@@ -241,6 +265,8 @@ impl FileConfig {
             .map_err(|m| invalid("lifecycle", m))?;
         let clock_start = (self.clock_start.as_deref().map(parse_instant).transpose())
             .map_err(|m| invalid("clock-start", m))?;
+        let host =
+            (self.host.as_deref().map(parse_host).transpose()).map_err(|m| invalid("host", m))?;
         let rate_limit = self.rate_limit.map(|r| match r {
             FileRateLimit::Enabled(true) => DEFAULT_RATE_LIMIT,
             FileRateLimit::Enabled(false) => 0,
@@ -248,7 +274,7 @@ impl FileConfig {
         });
         Ok(Args {
             config: None,
-            host: self.host,
+            host,
             port: self.port,
             port_file: self.port_file,
             client_id: self.client_id,
@@ -269,6 +295,7 @@ impl FileConfig {
             no_admin: self.no_admin,
             admin_token: self.admin_token,
             journal_size: self.journal_size,
+            min_poll_interval: file_duration("min-poll-interval", self.min_poll_interval)?,
             max_body_bytes: self.max_body_bytes,
             max_header_bytes: self.max_header_bytes,
             log: self.log,
@@ -355,6 +382,7 @@ impl Args {
             no_admin,
             admin_token,
             journal_size,
+            min_poll_interval,
             max_body_bytes,
             max_header_bytes,
             log,
@@ -384,6 +412,7 @@ impl Args {
             admin: !self.no_admin.unwrap_or(false),
             admin_token: self.admin_token,
             journal_size: self.journal_size.unwrap_or(d.journal_size),
+            min_poll_interval: self.min_poll_interval.unwrap_or(d.min_poll_interval),
             max_body_bytes: self.max_body_bytes.unwrap_or(d.max_body_bytes),
             max_header_bytes: self.max_header_bytes.unwrap_or(d.max_header_bytes),
             log: self.log.unwrap_or(d.log),

@@ -129,6 +129,31 @@ fn bad_flag_values_are_rejected_by_the_parser() {
 }
 
 #[test]
+fn the_host_may_be_localhost() {
+    for name in ["localhost", "LOCALHOST", "localhost.", "api.localhost"] {
+        let config = args(&["--host", name])
+            .merge(FileConfig::default())
+            .unwrap();
+        assert_eq!(config.host, IpAddr::from([127, 0, 0, 1]), "{name}");
+    }
+    let from_file = args(&[]).merge(file("host = \"localhost\"")).unwrap();
+    assert!(from_file.host.is_loopback());
+    let v6 = args(&["--host", "::1"])
+        .merge(FileConfig::default())
+        .unwrap();
+    assert!(v6.host.is_loopback());
+}
+
+#[test]
+fn another_host_name_is_refused_with_the_reason() {
+    let argv = ["genesys-usage-mock", "--host", "example.com"];
+    let message = Args::try_parse_from(argv).unwrap_err().to_string();
+    assert!(message.contains("example.com"), "{message}");
+    assert!(message.contains("localhost"), "{message}");
+    assert!(message.contains("IP address"), "{message}");
+}
+
+#[test]
 fn tls_settings_fold_from_the_file_under_the_flags() {
     let config = args(&["--tls-ca-out", "flag-ca.pem"])
         .merge(file(

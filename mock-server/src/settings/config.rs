@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use genesys_usage::fake::{EngineConfig, Lifecycle};
+use genesys_usage::fake::{DEFAULT_MIN_POLL_INTERVAL, EngineConfig, Lifecycle};
 
 use crate::settings::tls::TlsConfig;
 
@@ -22,7 +22,7 @@ pub(crate) const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(86_400);
 pub(crate) const DEFAULT_RATE_LIMIT: u32 = 300;
 /// Default number of journal entries kept.
 pub(crate) const DEFAULT_JOURNAL_SIZE: usize = 10_000;
-/// Default largest request body (1 MiB, spec §12).
+/// Default largest request body (1 MiB; `docs/FIDELITY.md`, "Bad requests").
 pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Default largest total size of the request headers.
 pub(crate) const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -73,6 +73,10 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Entries kept in the request journal.
     pub journal_size: usize,
+    /// The shortest gap between two polls of an execution that its
+    /// compliance report accepts after a successful answer (zero: no such
+    /// judgement). Default 1 s.
+    pub min_poll_interval: Duration,
     /// Largest request body accepted; larger ones get 413.
     pub max_body_bytes: usize,
     /// Largest total size of request header names and values; larger get 431.
@@ -105,6 +109,7 @@ impl Default for Config {
             admin: true,
             admin_token: None,
             journal_size: DEFAULT_JOURNAL_SIZE,
+            min_poll_interval: DEFAULT_MIN_POLL_INTERVAL,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             log: "info".to_owned(),
@@ -138,6 +143,7 @@ impl std::fmt::Debug for Config {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("journal_size", &self.journal_size)
+            .field("min_poll_interval", &self.min_poll_interval)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_header_bytes", &self.max_header_bytes)
             .field("log", &self.log)

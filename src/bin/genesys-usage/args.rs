@@ -51,6 +51,10 @@ pub(crate) struct ConnectionArgs {
     /// A bearer token to use instead of client credentials; never printed [env: GENESYSCLOUD_ACCESS_TOKEN or GENESYS_TOKEN].
     #[arg(long, global = true)]
     pub(crate) token: Option<String>,
+    /// Allow plain http:// to a host other than loopback (e.g. a mock server
+    /// on another machine); https is required otherwise.
+    #[arg(long, global = true)]
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl std::fmt::Debug for ConnectionArgs {
@@ -63,6 +67,7 @@ impl std::fmt::Debug for ConnectionArgs {
             .field("auth_client_id", &self.auth_client_id)
             .field("auth_client_secret", &hidden(&self.auth_client_secret))
             .field("token", &hidden(&self.token))
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -115,7 +120,10 @@ pub(crate) enum Command {
 /// The time window of a query.
 #[derive(Debug, Args)]
 pub(crate) struct WindowArgs {
-    /// ISO-8601 interval START/END (date-times, dates or months).
+    /// ISO-8601 interval START/END (date-times, dates or months). query,
+    /// search and client-query exclude END; jobs and client-jobs count END
+    /// too (2026-11-30/2026-12-01 is 1 day for query, 2 days for jobs); a
+    /// note says which days are covered when the two differ.
     #[arg(long, value_parser = parse::interval, conflicts_with = "last")]
     pub(crate) interval: Option<Interval>,
     /// The last N whole UTC days or weeks, e.g. 7d or 2w [default: 7d].
@@ -258,6 +266,7 @@ pub(crate) struct ResumeArgs {
     #[arg(value_enum)]
     pub(crate) kind: QueryKind,
     /// The execution (or job) id it printed.
+    #[arg(value_parser = parse::execution_id)]
     pub(crate) execution_id: String,
     /// The OAuth client id (client-query, client-summary and client-jobs).
     #[arg(long, required_if_eq_any = [
@@ -309,15 +318,6 @@ impl QueryKind {
             Self::Jobs => "organisation jobs query",
             Self::ClientJobs => "client jobs query",
         }
-    }
-}
-
-impl WindowArgs {
-    /// The interval to send: `--interval`, else `--last`, else the last 7 days.
-    pub(crate) fn interval(&self) -> String {
-        self.interval
-            .unwrap_or_else(|| self.last.unwrap_or(LastDays(7)).interval())
-            .to_string()
     }
 }
 

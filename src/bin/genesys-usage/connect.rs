@@ -29,7 +29,7 @@ pub(crate) fn client(
     let builder = with_flags(builder, connection)?;
     builder.build().map_err(|e| match e {
         Error::Config { field, message } if field == "auth" => missing_credentials(&message),
-        other => Failure::sdk("configuring the client", other),
+        other => Failure::sdk("configuring the client", cli_spelling(other)),
     })
 }
 
@@ -46,26 +46,36 @@ fn with_flags(
     if let Some(url) = &connection.login_url {
         builder = builder.login_url(url);
     }
-    Ok(
-        match (
-            &connection.token,
-            &connection.auth_client_id,
-            &connection.auth_client_secret,
-        ) {
-            (Some(token), _, _) => builder.token(token),
-            (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
-            (None, None, None) => builder,
-            // One half from a flag, the other from the environment.
-            (None, Some(id), None) => {
-                let secret = from_env("GENESYSCLOUD_OAUTHCLIENT_SECRET", "GENESYS_CLIENT_SECRET");
-                builder.client_credentials(id, secret.ok_or_else(half_the_credentials)?)
-            }
-            (None, None, Some(secret)) => {
-                let id = from_env("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYS_CLIENT_ID");
-                builder.client_credentials(id.ok_or_else(half_the_credentials)?, secret)
-            }
+    Ok(match (
+        &connection.token,
+        &connection.auth_client_id,
+        &connection.auth_client_secret,
+    ) {
+        (Some(token), _, _) => builder.token(token),
+        (None, Some(id), Some(secret)) => builder.client_credentials(id, secret),
+        (None, None, None) => builder,
+        // One half from a flag, the other from the environment.
+        (None, Some(id), None) => {
+            let secret = from_env("GENESYSCLOUD_OAUTHCLIENT_SECRET", "GENESYS_CLIENT_SECRET");
+            builder.client_credentials(id, secret.ok_or_else(half_the_credentials)?)
+        }
+        (None, None, Some(secret)) => {
+            let id = from_env("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYS_CLIENT_ID");
+            builder.client_credentials(id.ok_or_else(half_the_credentials)?, secret)
+        }
+    }
+    .allow_insecure_http(connection.allow_insecure_http))
+}
+
+/// The SDK names its builder options; on the command line they are flags.
+fn cli_spelling(error: Error) -> Error {
+    match error {
+        Error::Config { field, message } => Error::Config {
+            field,
+            message: message.replace("allow_insecure_http(true)", "--allow-insecure-http"),
         },
-    )
+        other => other,
+    }
 }
 
 /// A variable as the SDK reads it: the name, else its alias; empty is unset.

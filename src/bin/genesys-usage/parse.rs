@@ -97,21 +97,39 @@ impl LastDays {
     }
 }
 
-/// Parses `--last`.
+/// The longest `--last`: 3660 days, about ten years.
+const MAX_LAST_DAYS: u32 = 3660;
+
+/// Parses `--last`. Both refusals name the units and the range, so `10y`
+/// and `100000d` get the same advice.
 pub(crate) fn last(text: &str) -> Result<LastDays, String> {
     let text = text.trim();
-    let (number, per_unit) = match text.strip_suffix(['d', 'w']) {
-        Some(number) if text.ends_with('w') => (number, 7),
-        Some(number) => (number, 1),
-        None => (text, 1),
+    let rule = format!("use days (d) or weeks (w), 1 to {MAX_LAST_DAYS} days, e.g. 7d or 2w");
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let per_unit = match unit {
+        "" | "d" => 1,
+        "w" => 7,
+        other => return Err(format!("{text:?}: unknown unit {other:?}; {rule}")),
     };
-    let n: u32 = number
+    let n: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a window such as 7d or 2w"))?;
-    match n.checked_mul(per_unit) {
-        Some(days @ 1..=3660) => Ok(LastDays(days)),
-        _ => Err(format!("{text:?} must cover 1 day to 10 years")),
+        .map_err(|_| format!("{text:?} is not a number of days or weeks; {rule}"))?;
+    let days = n.saturating_mul(per_unit);
+    match u32::try_from(days) {
+        Ok(days @ 1..=MAX_LAST_DAYS) => Ok(LastDays(days)),
+        _ => Err(format!("{text:?} is {days} days; {rule}")),
     }
+}
+
+/// Parses an execution id: anything but empty (it becomes a path segment).
+pub(crate) fn execution_id(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("an execution id cannot be empty: pass the id the submit printed".to_owned());
+    }
+    Ok(text.to_owned())
 }
 
 /// Parses `--interval START/END`, checking it locally so typos fail before
@@ -193,6 +211,30 @@ mod tests {
         assert!(last("0d").is_err());
         assert!(last("w").is_err());
         assert!(last("3x").is_err());
+        assert!(last("-3d").is_err());
+    }
+
+    #[test]
+    fn an_unknown_unit_and_a_window_too_long_get_the_same_advice() {
+        let unit = last("10y").unwrap_err();
+        let long = last("100000d").unwrap_err();
+        assert_eq!(
+            unit,
+            r#""10y": unknown unit "y"; use days (d) or weeks (w), 1 to 3660 days, e.g. 7d or 2w"#
+        );
+        assert_eq!(
+            long,
+            r#""100000d" is 100000 days; use days (d) or weeks (w), 1 to 3660 days, e.g. 7d or 2w"#
+        );
+        assert!(last("600w").unwrap_err().contains("is 4200 days"));
+        assert_eq!(last("3660d"), Ok(LastDays(3660)));
+    }
+
+    #[test]
+    fn an_empty_execution_id_is_refused() {
+        assert!(execution_id("").unwrap_err().contains("cannot be empty"));
+        assert!(execution_id("  ").is_err());
+        assert_eq!(execution_id("abc"), Ok("abc".to_owned()));
     }
 
     #[test]

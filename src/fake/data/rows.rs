@@ -1,4 +1,5 @@
-//! Aggregated rows → wire rows of each family (spec §12 row rules).
+//! Aggregated rows → wire rows of each family (the row rules of
+//! `docs/FIDELITY.md`, "The data").
 
 use crate::fake::data::aggregate::{AggRow, CLIENT, METHOD, ORG, PLATFORM, TEMPLATE, USER};
 use crate::fake::data::catalog::{CLIENTS, METHODS, ORGANIZATIONS, PLATFORMS, TEMPLATES};

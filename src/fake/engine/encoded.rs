@@ -178,7 +178,9 @@ mod tests {
         let complete = engine
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();
-        engine.force_state(&id, ExecutionState::Running).unwrap();
+        // A finished execution runs again only under a new lifecycle.
+        let rerun = "running:manual,complete".parse().unwrap();
+        engine.script_execution(&id, rerun).unwrap();
         let running = engine
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();
@@ -188,7 +190,13 @@ mod tests {
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();
         assert_eq!(&*failed.json, br#"{"queryStatus":"Failed"}"#);
-        engine.force_state(&id, ExecutionState::Complete).unwrap();
+        assert!(
+            engine.force_state(&id, ExecutionState::Complete).is_err(),
+            "a failed execution stays failed"
+        );
+        engine
+            .script_execution(&id, "complete".parse().unwrap())
+            .unwrap();
         let again = engine
             .get_usage_query_execution_id_results_json(&id)
             .unwrap();

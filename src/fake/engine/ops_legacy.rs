@@ -29,7 +29,7 @@ impl Engine {
     /// L1 `POST /api/v2/usage/query`: 202 with the execution id.
     ///
     /// # Errors
-    /// 400 `bad.request` naming the bad field (spec §12).
+    /// 400 `bad.request` naming the bad field (see `docs/FIDELITY.md`).
     pub fn post_usage_query(
         &self,
         body: &ApiUsageOrganizationQuery,

@@ -33,7 +33,7 @@ fn spec(interval: Interval, cutoff: NaiveDate, view: RowView) -> QuerySpec {
 /// Legacy groupBy: omitted means per OAuth client (the service's default).
 fn legacy_group<G: Clone>(
     list: Option<&[G]>,
-    default: G,
+    (default, known): (G, &[G]),
     slot: impl Fn(&G) -> Option<usize>,
     name: impl Fn(&G) -> &str,
 ) -> Checked<[bool; SLOTS]> {
@@ -41,7 +41,8 @@ fn legacy_group<G: Clone>(
     let list = list.unwrap_or(&defaulted);
     let mut group = [false; SLOTS];
     for g in list {
-        group[slot(g).ok_or_else(|| v::unknown("groupBy", name(g)))?] = true;
+        let slot = slot(g).ok_or_else(|| v::unknown("groupBy", name(g), v::names(known, &name)))?;
+        group[slot] = true;
     }
     Ok(group)
 }
@@ -77,7 +78,10 @@ pub(crate) fn organization(
     let metrics = v::metrics(body.metrics.as_deref())?;
     let group = legacy_group(
         body.group_by.as_deref(),
-        OrganizationGroupBy::OAuthClientId,
+        (
+            OrganizationGroupBy::OAuthClientId,
+            OrganizationGroupBy::KNOWN,
+        ),
         org_slot,
         |g| g.as_str(),
     )?;
@@ -99,7 +103,7 @@ pub(crate) fn client(
     let metrics = v::metrics(body.metrics.as_deref())?;
     let group = legacy_group(
         body.group_by.as_deref(),
-        ClientGroupBy::OAuthClientId,
+        (ClientGroupBy::OAuthClientId, ClientGroupBy::KNOWN),
         client_slot,
         |g| g.as_str(),
     )?;
@@ -166,7 +170,8 @@ fn simple_view(list: Option<&[SimpleSearchMetric]>) -> Checked<RowView> {
     let list = list.filter(|l| !l.is_empty()).unwrap_or(all);
     let has = |m: SimpleSearchMetric| list.contains(&m);
     if let Some(bad) = list.iter().find(|m| !m.is_known()) {
-        return Err(v::unknown("metrics", bad.as_str()));
+        let allowed = v::names(all, SimpleSearchMetric::as_str);
+        return Err(v::unknown("metrics", bad.as_str(), allowed));
     }
     Ok(RowView::Simple {
         date: has(SimpleSearchMetric::Date),
@@ -205,7 +210,10 @@ fn org_jobs_group(
             OrganizationJobsGroupBy::HttpMethod => METHOD,
             OrganizationJobsGroupBy::TemplateUri => TEMPLATE,
             OrganizationJobsGroupBy::Platform => PLATFORM,
-            other => return Err(v::unknown("groupBy", other.as_str())),
+            other => {
+                let allowed = v::names(OrganizationJobsGroupBy::KNOWN, |g| g.as_str());
+                return Err(v::unknown("groupBy", other.as_str(), allowed));
+            }
         };
         group[slot] = true;
     }
@@ -220,7 +228,10 @@ fn client_jobs_group(list: Option<&[ClientJobsGroupBy]>) -> Checked<[bool; SLOTS
             ClientJobsGroupBy::HttpMethod => METHOD,
             ClientJobsGroupBy::TemplateUri => TEMPLATE,
             ClientJobsGroupBy::Platform => PLATFORM,
-            other => return Err(v::unknown("groupBy", other.as_str())),
+            other => {
+                let allowed = v::names(ClientJobsGroupBy::KNOWN, |g| g.as_str());
+                return Err(v::unknown("groupBy", other.as_str(), allowed));
+            }
         };
         group[slot] = true;
     }
@@ -246,7 +257,8 @@ fn jobs_spec(
     view: impl FnOnce() -> Checked<RowView>,
 ) -> Checked<QuerySpec> {
     let interval = v::jobs_interval(c.interval, now)?;
-    // The jobs service documents both ends as inclusive (spec §2): widen the
+    // The jobs service documents both ends as inclusive (docs/FIDELITY.md,
+    // "Intervals"): widen the
     // half-open interval by one instant so the end's own day is counted.
     let interval = Interval::new(
         interval.start(),

@@ -251,15 +251,38 @@ impl Engine {
 
     /// Puts execution `id` in `state` now. A non-terminal state holds until
     /// advanced or forced again; then the execution ends as its lifecycle says.
+    /// A finished execution stays as it ended, as on the real service
+    /// (forcing its own state again changes nothing); to run it again, give
+    /// it a new lifecycle with [`script_execution`](Self::script_execution).
     ///
     /// # Errors
-    /// 404 when `id` is unknown or expired.
+    /// 404 when `id` is unknown or expired; 400 naming `state` when the
+    /// execution has finished in another state.
     pub fn force_state(
         &self,
         id: &str,
         state: ExecutionState,
     ) -> Result<ExecutionInfo, EngineFailure> {
-        self.with_execution(id, |e, now| e.force(state, now))
+        let (mut guard, now) = self.lock_state();
+        let execution = guard
+            .get_mut(id)
+            .ok_or_else(|| EngineFailure::not_found(id))?;
+        let current = execution.peek(now);
+        if current.is_terminal() && current != state {
+            return Err(EngineFailure::bad_request(
+                "state",
+                "invalid.state",
+                format!(
+                    "execution {id:?} has finished as {current:?}: a finished execution cannot \
+                     become {state:?}; give it a new lifecycle (POST \
+                     /__admin/executions/{{id}}/lifecycle) to run it again"
+                ),
+            ));
+        }
+        if !current.is_terminal() {
+            execution.force(state, now);
+        }
+        Ok(execution.info())
     }
 
     /// Ends the current step of execution `id` now (no effect once terminal).

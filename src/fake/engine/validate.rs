@@ -1,4 +1,5 @@
-//! Validation of request fields (spec §12) into Genesys-shaped 400 answers.
+//! Validation of request fields into Genesys-shaped 400 answers (the rules
+//! of `docs/FIDELITY.md`, "Decisions where Genesys is silent").
 
 use chrono::{DateTime, Months, Utc};
 
@@ -16,7 +17,7 @@ fn bad(field: &str, code: &str, message: impl Into<String>) -> EngineFailure {
     EngineFailure::bad_request(field, code, message)
 }
 
-/// An interval of spec §12.
+/// An interval in one of the forms of `docs/FIDELITY.md`, "Intervals".
 pub(crate) fn interval(text: &str) -> Result<Interval, EngineFailure> {
     Interval::parse(text).map_err(|e| {
         bad(
@@ -55,17 +56,37 @@ pub(crate) fn granularity(g: Option<&Granularity>) -> Result<Option<Bucket>, Eng
         Some(Granularity::Day) => Ok(Some(Bucket::Day)),
         Some(Granularity::Week) => Ok(Some(Bucket::Week)),
         Some(Granularity::Month) => Ok(Some(Bucket::Month)),
-        Some(other) => Err(unknown("granularity", other.as_str())),
+        Some(other) => Err(unknown(
+            "granularity",
+            other.as_str(),
+            names(Granularity::KNOWN, Granularity::as_str),
+        )),
     }
 }
 
-/// The 400 for a value outside a field's enum.
-pub(crate) fn unknown(field: &str, value: &str) -> EngineFailure {
-    bad(
-        field,
-        "invalid.value",
-        format!("{field} value {value:?} is not allowed"),
-    )
+/// The 400 for a value outside a field's enum, listing the allowed values
+/// (and the one meant, when only the case differs: matching is exact).
+pub(crate) fn unknown<'a>(
+    field: &str,
+    value: &str,
+    allowed: impl IntoIterator<Item = &'a str>,
+) -> EngineFailure {
+    let allowed: Vec<&str> = allowed.into_iter().collect();
+    let mut message = format!(
+        "{field} value {value:?} is not allowed; allowed values: {}",
+        allowed.join(", ")
+    );
+    if let Some(meant) = allowed.iter().find(|a| a.eq_ignore_ascii_case(value)) {
+        message.push_str(&format!(
+            " (matching is case-sensitive: did you mean {meant:?}?)"
+        ));
+    }
+    bad(field, "invalid.value", message)
+}
+
+/// The wire names of an enum's known values.
+pub(crate) fn names<T>(known: &[T], name: impl Fn(&T) -> &str) -> Vec<&str> {
+    known.iter().map(name).collect()
 }
 
 /// `metrics` of the organisation, client and jobs queries (omitted or empty: all).
@@ -82,7 +103,10 @@ pub(crate) fn metrics(list: Option<&[UsageMetric]>) -> Result<MetricSet, EngineF
             UsageMetric::Status500 => set.s500 = true,
             UsageMetric::Status429 => set.s429 = true,
             UsageMetric::Requests => set.requests = true,
-            other => return Err(unknown("metrics", other.as_str())),
+            other => {
+                let allowed = names(UsageMetric::KNOWN, UsageMetric::as_str);
+                return Err(unknown("metrics", other.as_str(), allowed));
+            }
         }
     }
     Ok(set)
@@ -102,7 +126,16 @@ pub(crate) fn http_methods(
                 HttpMethod::Connect | HttpMethod::Options | HttpMethod::Trace
             );
         if !m.is_known() || jobs_only_rejects {
-            return Err(unknown("httpMethods", m.as_str()));
+            let known = if jobs {
+                &HttpMethod::KNOWN[..6]
+            } else {
+                HttpMethod::KNOWN
+            };
+            return Err(unknown(
+                "httpMethods",
+                m.as_str(),
+                names(known, HttpMethod::as_str),
+            ));
         }
     }
     filter.restrict(METHOD, METHODS.len(), |i| list.contains(&METHODS[i]));
@@ -190,21 +223,36 @@ pub(crate) fn sort_by(
         .map(|s| {
             let name = s.field_name.as_deref().unwrap_or("");
             let field = sort_field(name, client_rows).ok_or_else(|| {
-                bad(
-                    "sortBy",
-                    "invalid.value",
-                    format!("sortBy fieldName {name:?} is not a row field"),
-                )
+                let fields = SORT_FIELDS.iter().copied();
+                let org = client_rows.then_some("organizationId");
+                unknown("sortBy", name, fields.chain(org))
             })?;
             let descending = match &s.order {
                 None | Some(SortOrder::Asc) => false,
                 Some(SortOrder::Desc) => true,
-                Some(other) => return Err(unknown("sortBy", other.as_str())),
+                Some(other) => {
+                    let allowed = names(SortOrder::KNOWN, SortOrder::as_str);
+                    return Err(unknown("sortBy", other.as_str(), allowed));
+                }
             };
             Ok(SortKey { field, descending })
         })
         .collect()
 }
+
+/// The row fields a jobs query can sort by (client rows also `organizationId`).
+const SORT_FIELDS: [&str; 10] = [
+    "requestCount",
+    "status200",
+    "status300",
+    "status400",
+    "status429",
+    "status500",
+    "date",
+    "templateUri",
+    "httpMethod",
+    "platform",
+];
 
 fn sort_field(name: &str, client_rows: bool) -> Option<SortField> {
     let counter = match name {
@@ -268,6 +316,35 @@ mod tests {
         let mut f = Filter::default();
         assert!(http_methods(&mut f, Some(&[HttpMethod::Trace]), true).is_err());
         assert!(http_methods(&mut f, Some(&[HttpMethod::Trace]), false).is_ok());
+    }
+
+    #[test]
+    fn a_value_that_is_not_allowed_lists_the_allowed_values_and_the_one_meant() {
+        let e = unknown(
+            "groupBy",
+            "OAuthClientId",
+            ["OauthClientName", "OauthClientId"],
+        );
+        let message = e.body.message.unwrap();
+        assert!(
+            message.contains("allowed values: OauthClientName, OauthClientId"),
+            "{message}"
+        );
+        assert!(
+            message.contains("did you mean \"OauthClientId\""),
+            "{message}"
+        );
+        let e = unknown("granularity", "Hour", ["Day", "Week", "Month"]);
+        assert!(!e.body.message.unwrap().contains("did you mean"));
+        let bad_field = UsageQuerySortBy {
+            field_name: Some("bananas".into()),
+            order: Some(SortOrder::Desc),
+        };
+        let message = sort_by(Some(&[bad_field]), true).unwrap_err().body.message;
+        let message = message.unwrap();
+        for field in SORT_FIELDS.iter().chain(&["organizationId"]) {
+            assert!(message.contains(field), "{message}");
+        }
     }
 
     #[test]

@@ -55,7 +55,8 @@ pub enum Fault {
         /// The `Retry-After` header.
         retry_after: RetryAfterHint,
     },
-    /// A 5xx `ErrorBody` (500, 502, 503 or 504; other statuses are sent as given).
+    /// A 5xx `ErrorBody` (500, 502, 503 and 504 have their own codes; other
+    /// 5xx statuses read as 500's). See [`Fault::validate`].
     ServerError {
         /// The HTTP status.
         status: u16,
@@ -75,11 +76,13 @@ pub enum Fault {
     },
     /// Processed, then the connection is reset before the answer (`Transport{Io}`).
     ConnectionReset,
-    /// Processed, then the body is cut short (`Decode`).
+    /// Processed, then the body is cut short of its `Content-Length`
+    /// (`Transport{Io}`, as reqwest reports it).
     TruncatedBody,
-    /// Processed, then the body is not JSON (`Decode`).
+    /// Processed, then the body is not JSON (`Decode` with `not_json`).
     MalformedJson,
-    /// Processed, then answered with `Content-Type: text/html` (`Decode`).
+    /// Processed, then answered with `Content-Type: text/html` and an HTML
+    /// page (`Decode` with `not_json`).
     WrongContentType,
     /// Processed, then the body trickles for `delay` (`Transport{Timeout}`).
     SlowBody {
@@ -101,7 +104,7 @@ impl Fault {
                 let message = format!(
                     "Rate limit exceeded the maximum. Retry the request in [{secs}] seconds"
                 );
-                // The normalised 429 (spec §9h) has no messageParams.
+                // Genesys's normalised 429 (since 2021) has no messageParams.
                 let mut body = ErrorBody::new(429, "too.many.requests.retry.after", message);
                 body.message_params = None;
                 (429, body)
@@ -118,6 +121,63 @@ impl Fault {
             _ => return None,
         };
         Some(EngineFailure { status, body })
+    }
+}
+
+/// Longest delay a `Latency` or `SlowBody` fault may ask for: a request
+/// held longer only ties up the server (client timeouts are far shorter).
+const MAX_DELAY: Duration = Duration::from_secs(600);
+/// Longest `Retry-After` a `RateLimited` fault may send: one day, the
+/// longest rate-limit window of the real service.
+const MAX_RETRY_AFTER_SECS: u64 = 86_400;
+
+impl Fault {
+    /// Checks that the fault can happen: a `ServerError` status in
+    /// 500..=599, delays up to 10 minutes, a `Retry-After` up to one day, a
+    /// non-empty `UnknownStatus`.
+    ///
+    /// # Errors
+    /// A 400 answer naming the field (`fault.status`, `fault.delayMs`,
+    /// `fault.retryAfter`), as the mock server's admin API gives it.
+    pub fn validate(&self) -> Result<(), EngineFailure> {
+        let bad = |field: &str, code: &str, message: String| {
+            EngineFailure::bad_request(field, code, message)
+        };
+        match self {
+            Self::ServerError { status } if !(500..=599).contains(status) => Err(bad(
+                "fault.status",
+                "invalid.value",
+                format!(
+                    "fault status {status} is not a server error status: give one from 500 to 599"
+                ),
+            )),
+            Self::Latency { delay } | Self::SlowBody { delay } if *delay > MAX_DELAY => Err(bad(
+                "fault.delayMs",
+                "out.of.range",
+                format!(
+                    "fault delay of {} ms is over the limit of {} ms (10 minutes)",
+                    delay.as_millis(),
+                    MAX_DELAY.as_millis()
+                ),
+            )),
+            Self::RateLimited { retry_after } => match retry_after.delay() {
+                Some(d) if d.as_secs() > MAX_RETRY_AFTER_SECS => Err(bad(
+                    "fault.retryAfter",
+                    "out.of.range",
+                    format!(
+                        "Retry-After of {} s is over the limit of {MAX_RETRY_AFTER_SECS} s (one day)",
+                        d.as_secs()
+                    ),
+                )),
+                _ => Ok(()),
+            },
+            Self::UnknownStatus { status } if status.trim().is_empty() => Err(bad(
+                "fault.status",
+                "required",
+                "an unknownStatus fault needs the queryStatus text to send".to_owned(),
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -232,6 +292,42 @@ impl FaultRule {
         self
     }
 
+    /// Checks that the rule can fire: the fault's own checks
+    /// ([`Fault::validate`]), `nth` and `next` at least 1, a probability
+    /// within 0..=1. [`Engine::add_fault`](crate::fake::Engine::add_fault)
+    /// takes any rule (one that cannot fire never does); the mock server's
+    /// admin API refuses those that fail here.
+    ///
+    /// # Errors
+    /// A 400 answer naming the field (`fault.…`, `trigger.nth`,
+    /// `trigger.next`, `trigger.probability.p`).
+    pub fn validate(&self) -> Result<(), EngineFailure> {
+        self.fault.validate()?;
+        let at_least_one = |field: &str, n: u32| {
+            if n == 0 {
+                Err(EngineFailure::bad_request(
+                    field,
+                    "out.of.range",
+                    format!("{field} must be at least 1 (it counts matching requests from 1)"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        match self.trigger {
+            FaultTrigger::Nth(n) => at_least_one("trigger.nth", n),
+            FaultTrigger::Next(n) => at_least_one("trigger.next", n),
+            FaultTrigger::Probability { p, .. } if !(0.0..=1.0).contains(&p) => {
+                Err(EngineFailure::bad_request(
+                    "trigger.probability.p",
+                    "out.of.range",
+                    format!("trigger.probability.p must be within 0 and 1, not {p}"),
+                ))
+            }
+            FaultTrigger::Probability { .. } => Ok(()),
+        }
+    }
+
     pub(crate) fn matches(&self, operation: Operation, execution_id: Option<&str>) -> bool {
         self.operation.is_none_or(|op| op == operation)
             && self
@@ -268,6 +364,33 @@ mod tests {
             }
         );
         assert_eq!(serde_json::from_value::<FaultRule>(json).unwrap(), rule);
+    }
+
+    #[test]
+    fn rules_that_cannot_happen_are_refused_naming_the_field() {
+        let field = |rule: FaultRule| {
+            let failure = rule.validate().unwrap_err();
+            failure.body.field_names().next().unwrap().to_owned()
+        };
+        let server = |status| FaultRule::new(Fault::ServerError { status });
+        assert_eq!(field(server(99)), "fault.status");
+        assert_eq!(field(server(200)), "fault.status");
+        assert!(server(503).validate().is_ok());
+        let slow = Fault::Latency {
+            delay: Duration::from_secs(3600),
+        };
+        assert_eq!(field(FaultRule::new(slow)), "fault.delayMs");
+        let forever = Fault::RateLimited {
+            retry_after: RetryAfterHint::HttpDate(u64::MAX),
+        };
+        assert_eq!(field(FaultRule::new(forever)), "fault.retryAfter");
+        let ok = || FaultRule::new(Fault::TokenExpired);
+        assert_eq!(field(ok().when(FaultTrigger::Nth(0))), "trigger.nth");
+        assert_eq!(field(ok().when(FaultTrigger::Next(0))), "trigger.next");
+        let p = |p| ok().when(FaultTrigger::Probability { p, seed: 1 });
+        assert_eq!(field(p(1.5)), "trigger.probability.p");
+        assert_eq!(field(p(f64::NAN)), "trigger.probability.p");
+        assert!(p(1.0).validate().is_ok() && p(0.0).validate().is_ok());
     }
 
     #[test]

@@ -176,7 +176,7 @@ impl FromStr for Lifecycle {
         }
         let parts: Vec<&str> = text.split(',').map(str::trim).collect();
         let (last, steps) = parts.split_last().unwrap_or((&"", &[]));
-        let terminal = parse_terminal(last).map_err(err)?;
+        let terminal = parse_last(last, &text).map_err(err)?;
         let steps = steps
             .iter()
             .map(|s| parse_step(s))
@@ -198,6 +198,22 @@ fn parse_after(rest: &str) -> Result<Lifecycle, String> {
         return Err("`after:` takes a duration and at most one terminal state".into());
     }
     Ok(Lifecycle::after(d, terminal))
+}
+
+/// The last item: a terminal state. A step there (`running:3`, or a bad
+/// one such as `running:x`) is explained as a step, not as a bad state.
+fn parse_last(last: &str, whole: &str) -> Result<Terminal, String> {
+    let looks_like_step = last
+        .split_once(':')
+        .is_some_and(|(phase, _)| matches!(phase.trim(), "pending" | "running"));
+    if !looks_like_step {
+        return parse_terminal(last);
+    }
+    parse_step(last)?;
+    Err(format!(
+        "it must end with a terminal state (complete, failed or cancelled) after its steps, \
+         e.g. `{whole},complete`"
+    ))
 }
 
 fn parse_terminal(text: &str) -> Result<Terminal, String> {
@@ -362,9 +378,15 @@ mod tests {
             ("waiting:3,complete", "phase"),
             ("running:5x,complete", "duration"),
             ("after:5s,complete,failed", "at most one"),
+            ("running:x", "\"x\" is not a poll count"),
+            ("pending:1,running:2", "e.g. `pending:1,running:2,complete`"),
         ] {
             let err = text.parse::<Lifecycle>().unwrap_err();
             assert!(err.to_string().contains(needle), "{text}: {err}");
+            assert!(
+                !err.to_string().contains("not a terminal state"),
+                "{text}: {err}"
+            );
         }
     }
 }

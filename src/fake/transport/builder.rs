@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::fake::compliance::ComplianceTracker;
 use crate::fake::engine::{Engine, EngineConfig};
 use crate::fake::kinds::QueryKind;
 use crate::fake::script::clock::Clock;
@@ -32,6 +33,7 @@ pub struct FakeTransportBuilder {
     kind_lifecycles: Vec<(QueryKind, Lifecycle)>,
     faults: Vec<FaultRule>,
     latency: Option<Duration>,
+    min_poll_interval: Option<Duration>,
     engine: Option<Arc<Engine>>,
 }
 
@@ -97,6 +99,13 @@ impl FakeTransportBuilder {
         self
     }
 
+    /// The minimum interval between polls that
+    /// [`FakeTransport::compliance`] judges by (default 1 s; zero: none).
+    pub fn min_poll_interval(mut self, interval: Duration) -> Self {
+        self.min_poll_interval = Some(interval);
+        self
+    }
+
     /// Uses an existing engine (shared with other fakes or a mock server);
     /// the configuration and clock set here are then ignored, the scripts
     /// and faults are added to it.
@@ -118,6 +127,9 @@ impl FakeTransportBuilder {
         for rule in self.faults {
             engine.add_fault(rule);
         }
-        FakeTransport::with_parts(engine, self.latency)
+        let compliance = self
+            .min_poll_interval
+            .map_or_else(ComplianceTracker::default, ComplianceTracker::new);
+        FakeTransport::with_parts(engine, self.latency, compliance)
     }
 }

@@ -98,27 +98,37 @@ pub(crate) fn spoilt<T: DeserializeOwned>(fault: &Fault, body: &[u8], meta: Resp
                 "timed out reading the answer body",
             );
         }
-        Fault::TruncatedBody => body[..body.len() / 2].to_vec(),
+        // reqwest reports a body shorter than its Content-Length as an I/O
+        // error before any decoding, so HttpTransport gives a transport error.
+        Fault::TruncatedBody => {
+            return transport(
+                TransportErrorKind::Io,
+                "connection closed before the answer body was complete",
+            );
+        }
         Fault::MalformedJson => [b"{malformed ".as_slice(), body].concat(),
+        Fault::WrongContentType => HTML_PAGE.as_bytes().to_vec(),
         _ => body.to_vec(),
     };
     if !(200..300).contains(&status) {
         return error_from_answer(status, &spoilt_body, meta);
     }
-    let message = match (fault, serde_json::from_slice::<T>(&spoilt_body)) {
-        (Fault::WrongContentType, _) => {
-            "unexpected content type text/html, expected application/json".to_owned()
-        }
-        (_, Err(e)) => e.to_string(),
-        (_, Ok(_)) => "the body could not be decoded".to_owned(),
+    let message = match serde_json::from_slice::<T>(&spoilt_body) {
+        Err(e) => e.to_string(),
+        Ok(_) => "the body could not be decoded".to_owned(),
     };
     Error::Decode {
         status,
         message,
         snippet: body_snippet(&spoilt_body),
         correlation_id: meta.correlation_id,
+        // A malformed or HTML body is not JSON (GETs retry it, as over HTTP).
+        not_json: true,
     }
 }
+
+/// What a proxy's maintenance page looks like, as the mock server sends it.
+const HTML_PAGE: &str = "<html><head><title>Service Notice</title></head><body><h1>Please try again later</h1></body></html>";
 
 fn transport(kind: TransportErrorKind, message: &str) -> Error {
     Error::Transport {

@@ -11,6 +11,7 @@ mod calls;
 
 use crate::error::{Error, Result};
 use crate::fake::answer::{EngineFailure, EngineReply};
+use crate::fake::compliance::{ComplianceReport, ComplianceTracker, PollRecord};
 use crate::fake::engine::Engine;
 use crate::fake::operation::Operation;
 use crate::fake::script::faults::Fault;
@@ -53,6 +54,7 @@ struct Inner {
     engine: Arc<Engine>,
     latency: Option<Duration>,
     calls: Mutex<Vec<CallRecord>>,
+    compliance: ComplianceTracker,
 }
 
 impl Default for FakeTransport {
@@ -91,6 +93,10 @@ pub(crate) trait FakeBody: Serialize + DeserializeOwned {
     }
     /// Replaces `queryStatus` (the `UnknownStatus` fault); no-op for submits.
     fn set_status(&mut self, _text: &str) {}
+    /// The body tells a terminal state (results answers only).
+    fn is_terminal(&self) -> bool {
+        false
+    }
 }
 
 impl FakeBody for UsageExecutionResult {
@@ -109,11 +115,23 @@ impl FakeBody for ApiUsageQueryResult {
     fn set_status(&mut self, text: &str) {
         self.query_status = Some(QueryStatus::from_wire(text));
     }
+    fn is_terminal(&self) -> bool {
+        matches!(
+            self.query_status,
+            Some(QueryStatus::Complete | QueryStatus::Failed)
+        )
+    }
 }
 
 impl<R: Serialize + DeserializeOwned> FakeBody for PublicApiUsageResultsResponse<R> {
     fn set_status(&mut self, text: &str) {
         self.query_status = JobStatus::from_wire(text);
+    }
+    fn is_terminal(&self) -> bool {
+        matches!(
+            self.query_status,
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled
+        )
     }
 }
 
@@ -156,15 +174,20 @@ impl FakeTransport {
     /// A fake over an existing (possibly shared) engine.
     #[must_use]
     pub fn from_engine(engine: Arc<Engine>) -> Self {
-        Self::with_parts(engine, None)
+        Self::with_parts(engine, None, ComplianceTracker::default())
     }
 
-    pub(super) fn with_parts(engine: Arc<Engine>, latency: Option<Duration>) -> Self {
+    pub(super) fn with_parts(
+        engine: Arc<Engine>,
+        latency: Option<Duration>,
+        compliance: ComplianceTracker,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 engine,
                 latency,
                 calls: Mutex::new(Vec::new()),
+                compliance,
             }),
         }
     }
@@ -198,9 +221,43 @@ impl FakeTransport {
             .collect()
     }
 
-    /// Forgets the calls made so far.
+    /// Forgets the calls made so far (and the polls of the compliance reports).
     pub fn clear_calls(&self) {
         self.calls_lock().clear();
+        self.inner.compliance.clear();
+    }
+
+    /// How execution `id` was polled through this fake: `Retry-After`s
+    /// honoured, the minimum interval kept (1 s unless
+    /// [`min_poll_interval`](FakeTransportBuilder::min_poll_interval) says
+    /// otherwise), no poll after the terminal state; the same report as the
+    /// mock server's `GET /__admin/executions/{id}/compliance`. Times are
+    /// tokio's, so paused test time counts as the client waited it. `None`
+    /// when `id` was neither polled here nor is a live execution.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true)
+    /// #     .build().unwrap().block_on(async {
+    /// use genesys_usage::fake::{FakeTransport, Lifecycle, Terminal};
+    /// use genesys_usage::{ApiUsageOrganizationQuery, Interval, UsageClient};
+    ///
+    /// let fake = FakeTransport::builder().lifecycle(Lifecycle::polls(0, 2, Terminal::Complete)).build();
+    /// let client = UsageClient::with_transport(fake.clone());
+    /// let handle = client.submit_usage_query(&ApiUsageOrganizationQuery::new(Interval::last_days(7))).await?;
+    /// let id = handle.execution_id().to_owned();
+    /// handle.await?;
+    /// let report = fake.compliance(&id).unwrap();
+    /// assert!(report.compliant, "{report:?}");
+    /// assert_eq!(report.polls, 3);
+    /// # Ok::<(), genesys_usage::Error>(()) }).unwrap();
+    /// ```
+    #[must_use]
+    pub fn compliance(&self, id: &str) -> Option<ComplianceReport> {
+        let tracker = &self.inner.compliance;
+        tracker.report(id).or_else(|| {
+            let live = self.engine().execution(id).is_some();
+            live.then(|| ComplianceReport::unpolled(id, tracker.min_interval()))
+        })
     }
 
     fn record(
@@ -230,6 +287,7 @@ impl FakeTransport {
         run: impl FnOnce(&Engine) -> std::result::Result<EngineReply<T>, EngineFailure>,
     ) -> Result<ApiResponse<T>> {
         let at = self.engine().clock().now();
+        let arrived = tokio::time::Instant::now();
         if let Some(refusal) = refuse_empty(&args) {
             self.record(args, None, CallOutcome::Refused, None, at);
             return Err(refusal);
@@ -245,8 +303,37 @@ impl FakeTransport {
             .ok()
             .and_then(|r| r.body.created_id())
             .map(str::to_owned);
-        self.record(args, fault, outcome_of(&result, status), created, at);
+        let outcome = outcome_of(&result, status);
+        self.record_poll(&args, arrived, outcome, &result);
+        self.record(args, fault, outcome, created, at);
         result
+    }
+
+    /// Keeps a poll (a results GET without a cursor) for the compliance report.
+    fn record_poll<T: FakeBody>(
+        &self,
+        args: &CallArgs<'_>,
+        arrived: tokio::time::Instant,
+        outcome: CallOutcome,
+        result: &Result<ApiResponse<T>>,
+    ) {
+        let paged = args.page.is_some_and(|p| p.after.is_some());
+        let Some(id) = args.execution_id.filter(|_| args.op.is_poll() && !paged) else {
+            return;
+        };
+        let status = match outcome {
+            CallOutcome::Status(s) | CallOutcome::Decode(s) => s,
+            CallOutcome::Transport(_) => 0,
+            CallOutcome::Refused => return,
+        };
+        let poll = PollRecord {
+            arrived,
+            answered: tokio::time::Instant::now(),
+            status,
+            retry_after: result.as_ref().err().and_then(Error::retry_after),
+            terminal: result.as_ref().is_ok_and(|r| r.body.is_terminal()),
+        };
+        self.inner.compliance.record(id, poll);
     }
 
     async fn answer<T: FakeBody>(

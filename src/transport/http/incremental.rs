@@ -26,6 +26,7 @@
 //! simply decoded whole.
 
 use serde::de::DeserializeOwned;
+use serde_json::error::Category;
 
 use crate::models::{ApiUsageQueryResult, PublicApiUsageResultsResponse};
 
@@ -85,6 +86,10 @@ pub(crate) struct Undecodable {
     pub(crate) message: String,
     /// The first bytes of the body.
     pub(crate) head: Vec<u8>,
+    /// The body is not JSON at all (a syntax error or an early end), as
+    /// opposed to JSON of another shape. Only a body decoded whole is told
+    /// apart; a large body that breaks off while streaming counts as JSON.
+    pub(crate) not_json: bool,
 }
 
 /// Decodes one body of type `T` from its chunks: [`push`](Self::push) each,
@@ -164,12 +169,16 @@ impl<T: Streamed> BodyDecoder<T> {
     pub(crate) fn finish(self) -> Result<T, Undecodable> {
         let received = self.received;
         let outcome = match self.state {
-            State::Whole(buffer) => serde_json::from_slice(&buffer).map_err(|e| e.to_string()),
-            State::Split(split) => split.finish(received),
+            State::Whole(buffer) => serde_json::from_slice(&buffer).map_err(|e| {
+                let not_json = matches!(e.classify(), Category::Syntax | Category::Eof);
+                (e.to_string(), not_json)
+            }),
+            State::Split(split) => split.finish(received).map_err(|e| (e, false)),
         };
-        outcome.map_err(|message| Undecodable {
+        outcome.map_err(|(message, not_json)| Undecodable {
             message,
             head: self.head,
+            not_json,
         })
     }
 
@@ -177,6 +186,7 @@ impl<T: Streamed> BodyDecoder<T> {
         Undecodable {
             message,
             head: std::mem::take(&mut self.head),
+            not_json: false,
         }
     }
 }

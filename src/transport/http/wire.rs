@@ -160,6 +160,7 @@ impl Wire {
                 message: format!("{} {}: {}", operation.0, operation.1, failure.message),
                 snippet: body_snippet(&failure.head),
                 correlation_id: meta.correlation_id,
+                not_json: failure.not_json,
             }),
             Payload::Refused(bytes) => {
                 if status == 401 {

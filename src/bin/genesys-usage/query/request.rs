@@ -24,6 +24,17 @@ impl Command {
         }
     }
 
+    /// The OAuth client queried, for the client kinds.
+    pub(crate) fn client_id(&self) -> Option<&str> {
+        match self {
+            Self::ClientQuery(args) => Some(&args.client_id),
+            Self::ClientSummary(args) => Some(&args.client_id),
+            Self::ClientJobs(args) => Some(&args.client_id),
+            Self::Resume(args) => args.client_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// `--page-size`, for the paged kinds.
     pub(crate) fn page_size(&self) -> Option<u32> {
         match self {

@@ -2,6 +2,7 @@
 //! then fetch every page of rows.
 
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use genesys_usage::{
@@ -13,6 +14,7 @@ use crate::args::{Command, QueryKind, ResumeArgs};
 use crate::failure::{Failure, ResumeHint};
 use crate::query::render::Rows;
 use crate::query::spinner::Spinner;
+use crate::query::waits::Waits;
 
 /// What the user sees while waiting, and which execution is in flight (so an
 /// interrupt can say how to resume it).
@@ -23,10 +25,11 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    /// Progress with a spinner on stderr when `spinner` is set.
-    pub(crate) fn new(spinner: bool) -> Self {
+    /// Progress with a spinner on stderr when `spinner` is set; it shows
+    /// the rate-limit waits of `waits`.
+    pub(crate) fn new(spinner: bool, waits: Waits) -> Self {
         Self {
-            spinner: spinner.then(|| Spinner::start("genesys-usage")),
+            spinner: spinner.then(|| Spinner::start("genesys-usage", waits)),
             current: Mutex::default(),
         }
     }
@@ -52,12 +55,13 @@ impl Progress {
         }
     }
 
-    /// Waits for `handle`, then returns every row of every page.
+    /// Waits for `handle` (at most `timeout`), then returns every row of every page.
     async fn rows<T: PagedOutput>(
         &self,
         handle: QueryHandle<T>,
         kind: QueryKind,
         page_size: Option<u32>,
+        timeout: Duration,
     ) -> Result<Vec<T::Row>, Failure> {
         let hint = ResumeHint {
             kind,
@@ -68,9 +72,19 @@ impl Progress {
         // The id stays off the spinner to keep it on one line; failures print it.
         self.show(Some(kind.describe()), "waiting", 0);
         let what = format!("{} {}", kind.describe(), hint.execution_id);
-        self.collect(&handle, page_size)
-            .await
-            .map_err(|error| Failure::waiting(format!("waiting for {what}"), error, hint))
+        let started = tokio::time::Instant::now();
+        self.collect(&handle, page_size).await.map_err(|error| {
+            // A Retry-After that lands past --timeout ends the wait as the
+            // deadline would (exit 6): the query itself is fine.
+            let past_deadline = matches!(&error, Error::RateLimited { retry_after: Some(wait), .. }
+                if started.elapsed() + *wait > timeout);
+            let failure = Failure::waiting(format!("waiting for {what}"), error, hint);
+            if past_deadline {
+                failure.past_deadline(timeout)
+            } else {
+                failure
+            }
+        })
     }
 
     async fn collect<T: PagedOutput>(
@@ -107,22 +121,33 @@ enum Submitted {
     Client(QueryHandle<ClientPublicApiUsageResultsResponse>),
 }
 
-/// Runs `command` to its rows.
+/// Runs `command` to its rows; `base_url` (when given) goes into the hint
+/// on finding a submit whose answer was lost.
 pub(crate) async fn execute(
     command: &Command,
     client: &UsageClient,
     progress: &Progress,
+    base_url: Option<&str>,
 ) -> Result<Rows, Failure> {
     let (kind, page_size) = (command.kind(), command.page_size());
-    let submitted = submit(command, client)
-        .await
-        .map_err(|e| Failure::sdk(format!("submitting the {}", kind.describe()), e))?;
+    let timeout = client.wait_policy().deadline;
+    let submitted = submit(command, client).await.map_err(|e| {
+        Failure::sdk(format!("submitting the {}", kind.describe()), e).lost_submit(
+            kind,
+            command.client_id(),
+            base_url,
+        )
+    })?;
     Ok(match submitted {
-        Submitted::Legacy(handle) => Rows::Legacy(progress.rows(handle, kind, page_size).await?),
-        Submitted::Organization(handle) => {
-            Rows::Organization(progress.rows(handle, kind, page_size).await?)
+        Submitted::Legacy(handle) => {
+            Rows::Legacy(progress.rows(handle, kind, page_size, timeout).await?)
         }
-        Submitted::Client(handle) => Rows::Client(progress.rows(handle, kind, page_size).await?),
+        Submitted::Organization(handle) => {
+            Rows::Organization(progress.rows(handle, kind, page_size, timeout).await?)
+        }
+        Submitted::Client(handle) => {
+            Rows::Client(progress.rows(handle, kind, page_size, timeout).await?)
+        }
     })
 }
 

@@ -8,6 +8,8 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::query::waits::Waits;
+
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const TICK: Duration = Duration::from_millis(100);
 
@@ -18,6 +20,8 @@ struct State {
     status: String,
     polls: u32,
     started: Instant,
+    /// A rate-limit wait, shown instead of `status` while it lasts.
+    waits: Waits,
 }
 
 /// A spinner redrawn by a background task until [`finish`](Self::finish).
@@ -29,12 +33,13 @@ pub(crate) struct Spinner {
 
 impl Spinner {
     /// Starts drawing on stderr. Needs a tokio runtime.
-    pub(crate) fn start(what: &str) -> Self {
+    pub(crate) fn start(what: &str, waits: Waits) -> Self {
         let state = Arc::new(Mutex::new(State {
             what: what.to_owned(),
             status: "submitting".to_owned(),
             polls: 0,
             started: Instant::now(),
+            waits,
         }));
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -81,10 +86,10 @@ impl Drop for Spinner {
 
 impl State {
     fn line(&self, frame: char) -> String {
+        let status = self.waits.status().unwrap_or_else(|| self.status.clone());
         format!(
-            "{frame} {}  {}  {:.1}s  polls {}",
+            "{frame} {}  {status}  {:.1}s  polls {}",
             self.what,
-            self.status,
             self.started.elapsed().as_secs_f64(),
             self.polls
         )
@@ -102,9 +107,30 @@ mod tests {
             status: "Running".into(),
             polls: 2,
             started: Instant::now(),
+            waits: Waits::default(),
         };
         let line = state.line('⠋');
         assert!(line.starts_with("⠋ organisation query 1234  Running  "));
         assert!(line.ends_with("s  polls 2"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rate_limit_wait_replaces_the_status_while_it_lasts() {
+        let state = State {
+            what: "organisation query".into(),
+            status: "submitting".into(),
+            polls: 0,
+            started: Instant::now(),
+            waits: Waits::default(),
+        };
+        state.waits.start(Duration::from_secs(60));
+        let line = state.line('⠋');
+        assert!(
+            line.starts_with("⠋ organisation query  rate limited: next try at "),
+            "{line}"
+        );
+        assert!(line.contains(" UTC (in 60s)  "), "{line}");
+        tokio::time::sleep(Duration::from_secs(61)).await;
+        assert!(state.line('⠋').contains("(in 0s)"));
     }
 }
