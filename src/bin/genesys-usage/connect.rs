@@ -78,6 +78,15 @@ fn cli_spelling(error: Error) -> Error {
     }
 }
 
+/// The base URL given, by flag or in the environment (not one derived from
+/// a region), for hints that name it.
+pub(crate) fn base_url(connection: &ConnectionArgs) -> Option<String> {
+    connection
+        .base_url
+        .clone()
+        .or_else(|| from_env("GENESYSCLOUD_BASE_URL", "GENESYS_BASE_URL"))
+}
+
 /// A variable as the SDK reads it: the name, else its alias; empty is unset.
 fn from_env(name: &str, alias: &str) -> Option<String> {
     [name, alias]

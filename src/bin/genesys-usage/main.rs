@@ -95,9 +95,9 @@ async fn run(cli: &Cli, logging: bool, waits: Waits) -> Result<(), Failure> {
     let client = connect::client(&cli.connection, cli.output.timeout)?;
     // Spinner frames in a log file or a pipe are noise; logs take the line.
     let progress = Progress::new(!logging && io::stderr().is_terminal(), waits);
-    let base_url = cli.connection.base_url.as_deref();
+    let base_url = connect::base_url(&cli.connection);
     let outcome = tokio::select! {
-        rows = query::run::execute(&cli.command, &client, &progress, base_url) => rows,
+        rows = query::run::execute(&cli.command, &client, &progress, base_url.as_deref()) => rows,
         Ok(()) = tokio::signal::ctrl_c() => Err(Failure::Interrupted(progress.current())),
     };
     progress.finish();
