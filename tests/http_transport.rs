@@ -703,8 +703,11 @@ fn a_region_targets_its_api_host() {
     assert_eq!(default.base_url(), "https://api.mypurecloud.com/");
 }
 
+/// `https://` to a server speaking plain HTTP: a configuration mistake, so a
+/// TLS error naming the host, never retried (it used to be a connect error,
+/// retried to no avail).
 #[tokio::test]
-async fn a_tls_handshake_with_a_plain_server_is_a_connect_error() {
+async fn a_tls_handshake_with_a_plain_server_is_a_tls_error() {
     let server = MockServer::start().await;
     let https = format!("https://{}", server.address());
     let t = HttpTransport::builder()
@@ -720,13 +723,16 @@ async fn a_tls_handshake_with_a_plain_server_is_a_connect_error() {
 
     assert!(
         matches!(
-            error,
+            &error,
             Error::Transport {
-                kind: TransportErrorKind::Connect,
+                kind: TransportErrorKind::Tls,
                 not_sent: true,
                 ..
             }
         ),
         "{error:?}"
     );
+    let host = server.address().to_string();
+    assert!(error.to_string().contains(&host), "{error}");
+    assert!(!error.is_retryable());
 }
