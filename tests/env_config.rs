@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use genesys_usage::fake::Lifecycle;
 use genesys_usage::{
     ApiUsageOrganizationQuery, Error, HttpTransport, Interval, Region, RetryPolicy, UsageClient,
 };
@@ -47,6 +48,9 @@ fn closed_port() -> u16 {
 #[tokio::test]
 async fn the_base_url_variable_points_unchanged_code_at_the_mock() {
     let server = MockServer::start(Config::default()).await.unwrap();
+    server
+        .engine()
+        .set_default_lifecycle(Lifecycle::immediate());
     let url = server.url();
     let client = UsageClient::builder()
         .with_env_from(lookup(&[
