@@ -97,7 +97,8 @@
 //!   [`QueryHandle`] (wait, progress, resume) and the `submit_…`/`run_…`/`resume_…` methods.
 //! - `paging.rs`: row streams over cursors and `nextUri`.
 //! - `fake/` (feature `fake`): the emulation shared with the mock server, in parts: `data/`
-//!   (the request log, aggregation, rows, paging), `script/` (clock, lifecycles, faults),
+//!   (the request log, synthetic or loaded from dataset files by `load/`, its catalog,
+//!   aggregation, rows, paging), `script/` (clock, lifecycles, faults),
 //!   `engine/` (executions, validation, the operations), `transport/` (`FakeTransport`) and
 //!   `compliance.rs` (the poll-compliance report, shared with the mock server).
 //! - `error.rs`: the one [`Error`] type.

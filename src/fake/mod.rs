@@ -98,7 +98,10 @@ pub use compliance::{
     ComplianceReport, ComplianceTracker, DEFAULT_MIN_POLL_INTERVAL, FastPoll, PollRecord,
     RetryAfterCheck,
 };
-pub use data::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
+pub use data::{
+    Dataset, DatasetError, DatasetFormat, DatasetSummary, OAuthClientInfo, OrganizationInfo,
+    UserInfo,
+};
 pub use engine::{EncodedResult, Engine, EngineConfig, ExecutionInfo};
 pub use kinds::{ExecutionState, QueryKind, UnknownName};
 pub use operation::{Operation, UnknownOperation};

@@ -143,28 +143,25 @@ impl AggRow {
     }
 }
 
-/// The days of `interval` that have data: any part of the day in the
-/// interval, not before the first day, before `cutoff`.
-fn days(interval: &Interval, cutoff: NaiveDate) -> impl Iterator<Item = NaiveDate> {
-    let first = interval.start().date_naive().max(Dataset::FIRST_DAY);
+/// The days of `interval` that may have data: any part of the day in the
+/// interval, before `cutoff`; as `[first, end)`.
+fn day_range(interval: &Interval, cutoff: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = interval.start().date_naive();
     let last = (interval.end() - Duration::nanoseconds(1)).date_naive();
     let end = last.succ_opt().unwrap_or(last).min(cutoff);
-    first.iter_days().take_while(move |d| *d < end)
+    (first, end)
 }
 
 /// Aggregates the log per `spec`: grouped, bucketed, in the default order
 /// (by key, which is text order of the catalog) and then per `spec.sort`.
 pub(crate) fn aggregate(dataset: &Dataset, spec: &QuerySpec) -> Vec<AggRow> {
     let mut groups: HashMap<[u32; SLOTS], Counts> = HashMap::new();
-    for day in days(&spec.interval, spec.cutoff) {
+    let (first, end) = day_range(&spec.interval, spec.cutoff);
+    dataset.for_each_day(first, end, |day, records| {
         let date = spec
             .bucket
             .map_or(UNGROUPED, |b| b.start(day).num_days_from_ce() as u32);
-        for record in dataset
-            .day_records(day)
-            .iter()
-            .filter(|r| spec.filter.keeps(r))
-        {
+        for record in records.iter().filter(|r| spec.filter.keeps(r)) {
             let values = [
                 date,
                 record.client,
@@ -183,7 +180,7 @@ pub(crate) fn aggregate(dataset: &Dataset, spec: &QuerySpec) -> Vec<AggRow> {
             }
             groups.entry(key).or_default().add(&record.counts);
         }
-    }
+    });
     let mut rows: Vec<AggRow> = groups
         .into_iter()
         .map(|(key, counts)| AggRow { key, counts })
@@ -250,9 +247,7 @@ mod tests {
     #[test]
     fn days_cover_partial_days_and_stop_at_the_cutoff() {
         let i = Interval::parse("2025-06-01T12:00:00Z/2025-06-03T00:00:01Z").unwrap();
-        let all: Vec<_> = days(&i, d(2030, 1, 1)).collect();
-        assert_eq!(all, [d(2025, 6, 1), d(2025, 6, 2), d(2025, 6, 3)]);
-        let cut: Vec<_> = days(&i, d(2025, 6, 2)).collect();
-        assert_eq!(cut, [d(2025, 6, 1)]);
+        assert_eq!(day_range(&i, d(2030, 1, 1)), (d(2025, 6, 1), d(2025, 6, 4)));
+        assert_eq!(day_range(&i, d(2025, 6, 2)), (d(2025, 6, 1), d(2025, 6, 2)));
     }
 }

@@ -1,48 +1,91 @@
-//! [`Dataset`]: the seeded, deterministic synthetic request log.
+//! [`Dataset`]: the request log an engine serves, synthetic or loaded.
 //!
-//! The log is generated per UTC day from `hash(seed, day)`, so any interval
-//! can be queried without storing anything and the same seed always gives
-//! the same records. There is no data before [`Dataset::FIRST_DAY`], and none
-//! for the current day or later (the real service lags a day).
+//! Either the seeded synthetic log (`synthetic.rs`, generated per day on
+//! demand) or records loaded from a file or from code (`load/`, spec §13a),
+//! held as compact index records grouped by day. Both read through the same
+//! [`Catalog`] and aggregate the same way.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use std::fmt;
 
-use crate::fake::data::catalog::{
-    CLIENTS, Grant, METHODS, ORGANIZATIONS, PLATFORMS, TEMPLATES, USERS_PER_ORG,
-};
-use crate::fake::data::rng::{SplitMix64, stable_uuid};
+use chrono::NaiveDate;
+use serde::Serialize;
 
-/// The synthetic request log of an [`Engine`](crate::fake::Engine).
-#[derive(Debug, Clone)]
+use crate::fake::data::catalog::Catalog;
+use crate::fake::data::synthetic::{self, Synthetic};
+
+/// The request log of an [`Engine`](crate::fake::Engine): the seeded
+/// synthetic one ([`Dataset::new`]) or one the user loads
+/// ([`Dataset::from_path`], [`Dataset::from_reader`],
+/// [`Dataset::from_records`]).
+#[derive(Clone)]
 pub struct Dataset {
-    seed: u64,
-    records_per_day: u32,
-    users: Vec<UserInfo>,
-    /// Per organisation, the indices of its users in `users`.
-    org_users: Vec<Vec<usize>>,
+    catalog: Catalog,
+    source: Source,
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    Synthetic(Synthetic),
+    Loaded(Loaded),
+}
+
+/// Loaded records, sorted by day and key, one per key (duplicates summed).
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    /// Where they came from: a file name, or `<records>`.
+    pub(crate) origin: String,
+    /// The distinct days, ascending.
+    pub(crate) days: Vec<NaiveDate>,
+    /// `records[starts[i]..starts[i + 1]]` are the records of `days[i]`.
+    pub(crate) starts: Vec<usize>,
+    pub(crate) records: Vec<Record>,
+}
+
+impl fmt::Debug for Dataset {
+    // A loaded dataset may hold millions of records: show its size only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Dataset");
+        match &self.source {
+            Source::Synthetic(s) => d
+                .field("seed", &s.seed)
+                .field("records_per_day", &s.records_per_day),
+            Source::Loaded(l) => d
+                .field("origin", &l.origin)
+                .field("records", &l.records.len())
+                .field("days", &l.days.len()),
+        };
+        d.field("organizations", &self.catalog.orgs.len())
+            .field("clients", &self.catalog.clients.len())
+            .finish()
+    }
 }
 
 /// An organisation of the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OrganizationInfo {
     /// Its id.
     pub id: String,
-    /// Its name.
+    /// Its name (a loaded dataset names organisations by their id).
     pub name: String,
-    /// Whether it is the main organisation (the one the legacy and
-    /// organisation queries report on); the others are partners.
+    /// Whether it is the main organisation (the one the default credential
+    /// belongs to, whose data the organisation queries report).
     pub main: bool,
 }
 
 /// An OAuth client of the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OAuthClientInfo {
     /// Its stable id.
     pub id: String,
     /// Its name, e.g. `Client Creds`.
     pub name: String,
+    /// The organisation that owns it (`purecloud` or `purecloud-builtin`
+    /// for Genesys's own clients).
+    pub owner_organization_id: String,
     /// The organisations whose requests use this client.
     pub organization_ids: Vec<String>,
     /// Whether its requests carry a user (implicit or code grant); client
@@ -51,13 +94,42 @@ pub struct OAuthClientInfo {
 }
 
 /// A user of the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UserInfo {
     /// Its stable id.
     pub id: String,
     /// Its organisation.
     pub organization_id: String,
+}
+
+/// What a dataset holds, as `GET /__admin/dataset` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DatasetSummary {
+    /// `synthetic` or `loaded`.
+    pub source: String,
+    /// The file it was loaded from (`<records>` for records built in code).
+    pub origin: Option<String>,
+    /// The seed of a synthetic log.
+    pub seed: Option<u64>,
+    /// Records held (after summing records with the same key); `None` for
+    /// the synthetic log, which is generated per day.
+    pub records: Option<usize>,
+    /// Days with records (loaded data).
+    pub days: Option<usize>,
+    /// The first day with records.
+    pub first_day: Option<NaiveDate>,
+    /// The last day with records (loaded data).
+    pub last_day: Option<NaiveDate>,
+    /// The id of the main organisation.
+    pub main_organization_id: String,
+    /// The organisations, as [`Dataset::organizations`].
+    pub organizations: Vec<OrganizationInfo>,
+    /// The OAuth clients, as [`Dataset::clients`].
+    pub clients: Vec<OAuthClientInfo>,
 }
 
 /// The counters of one record or aggregate.
@@ -72,23 +144,27 @@ pub(crate) struct Counts {
 
 impl Counts {
     pub(crate) fn requests(&self) -> i64 {
-        self.s200 + self.s300 + self.s400 + self.s500
+        self.s200
+            .saturating_add(self.s300)
+            .saturating_add(self.s400)
+            .saturating_add(self.s500)
     }
 
+    /// Adds `other`; saturating, so that huge loaded counters never wrap.
     pub(crate) fn add(&mut self, other: &Counts) {
-        self.s200 += other.s200;
-        self.s300 += other.s300;
-        self.s400 += other.s400;
-        self.s429 += other.s429;
-        self.s500 += other.s500;
+        self.s200 = self.s200.saturating_add(other.s200);
+        self.s300 = self.s300.saturating_add(other.s300);
+        self.s400 = self.s400.saturating_add(other.s400);
+        self.s429 = self.s429.saturating_add(other.s429);
+        self.s500 = self.s500.saturating_add(other.s500);
     }
 }
 
 /// The user index of a request made without a user (client credentials).
 pub(crate) const NO_USER: u32 = u32::MAX - 1;
 
-/// One record of the log: indices into the catalog tables.
-#[derive(Debug, Clone, Copy)]
+/// One record of the log: indices into the [`Catalog`] tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) org: u32,
     pub(crate) client: u32,
@@ -99,77 +175,93 @@ pub(crate) struct Record {
     pub(crate) counts: Counts,
 }
 
-impl Dataset {
-    /// The first day with data (the blog says queries reached back to 2018).
-    pub const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2018, 1, 1) {
-        Some(d) => d,
-        None => NaiveDate::MIN,
-    };
+impl Record {
+    /// The key: every dimension but the day.
+    pub(crate) fn key(&self) -> [u32; 6] {
+        [
+            self.client,
+            self.org,
+            self.user,
+            self.template,
+            self.method,
+            self.platform,
+        ]
+    }
+}
 
-    /// The log of `seed` with about `records_per_day` records per weekday
-    /// (weekends are quieter). Above 80 records per day the cast of users
-    /// grows in proportion, so dense logs have many distinct rows.
+impl Dataset {
+    /// The first day of the synthetic log (the blog says queries reached
+    /// back to 2018).
+    pub const FIRST_DAY: NaiveDate = synthetic::FIRST_DAY;
+
+    /// The synthetic log of `seed` with about `records_per_day` records per
+    /// weekday (weekends are quieter). Above 80 records per day the cast of
+    /// users grows in proportion, so dense logs have many distinct rows.
     #[must_use]
     pub fn new(seed: u64, records_per_day: u32) -> Self {
-        // Denser logs get more users, so that big benchmarks can produce many
-        // distinct rows; the default density keeps the base cast.
-        let scale = (records_per_day / 40).max(1) as usize;
-        let mut users: Vec<UserInfo> = USERS_PER_ORG
-            .iter()
-            .enumerate()
-            .flat_map(|(org, &count)| {
-                (0..count * scale).map(move |i| UserInfo {
-                    id: stable_uuid(&[0x5553_4552, org as u64, i as u64]),
-                    organization_id: ORGANIZATIONS[org].0.to_owned(),
-                })
-            })
-            .collect();
-        // Index order is id order, so sorting rows by index sorts them by id.
-        users.sort_by(|a, b| a.id.cmp(&b.id));
-        let org_users = ORGANIZATIONS
-            .iter()
-            .map(|(org_id, _)| {
-                (0..users.len())
-                    .filter(|&u| users[u].organization_id == *org_id)
-                    .collect()
-            })
-            .collect();
+        let (generator, catalog) = Synthetic::new(seed, records_per_day);
         Self {
-            seed,
-            records_per_day,
-            users,
-            org_users,
+            catalog,
+            source: Source::Synthetic(generator),
         }
     }
 
-    /// The seed.
+    /// A loaded dataset over `catalog`.
+    pub(crate) fn loaded(catalog: Catalog, loaded: Loaded) -> Self {
+        Self {
+            catalog,
+            source: Source::Loaded(loaded),
+        }
+    }
+
+    pub(crate) fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Whether this is the seeded synthetic log.
+    #[must_use]
+    pub fn is_synthetic(&self) -> bool {
+        matches!(self.source, Source::Synthetic(_))
+    }
+
+    /// The seed (0 for loaded data).
     #[must_use]
     pub fn seed(&self) -> u64 {
-        self.seed
+        match &self.source {
+            Source::Synthetic(s) => s.seed,
+            Source::Loaded(_) => 0,
+        }
     }
 
-    /// The density: records per weekday, on average.
+    /// The density: records per weekday, on average (0 for loaded data).
     #[must_use]
     pub fn records_per_day(&self) -> u32 {
-        self.records_per_day
+        match &self.source {
+            Source::Synthetic(s) => s.records_per_day,
+            Source::Loaded(_) => 0,
+        }
     }
 
-    /// The id of the main organisation.
+    /// The id of the main organisation: the synthetic log's first, or the
+    /// organisation of a loaded file's first record.
     #[must_use]
-    pub fn main_organization_id(&self) -> &'static str {
-        ORGANIZATIONS[0].0
+    pub fn main_organization_id(&self) -> &str {
+        self.catalog.main_org_id()
     }
 
-    /// The organisations, the main one first.
+    /// The organisations: the synthetic log's with the main one first, a
+    /// loaded dataset's sorted by id.
     #[must_use]
     pub fn organizations(&self) -> Vec<OrganizationInfo> {
-        ORGANIZATIONS
+        let main = self.catalog.main_org as usize;
+        self.catalog
+            .orgs
             .iter()
             .enumerate()
             .map(|(i, (id, name))| OrganizationInfo {
-                id: (*id).to_owned(),
-                name: (*name).to_owned(),
-                main: i == 0,
+                id: id.clone(),
+                name: name.clone(),
+                main: i == main,
             })
             .collect()
     }
@@ -177,17 +269,19 @@ impl Dataset {
     /// The OAuth clients, sorted by name.
     #[must_use]
     pub fn clients(&self) -> Vec<OAuthClientInfo> {
-        CLIENTS
+        self.catalog
+            .clients
             .iter()
             .map(|c| OAuthClientInfo {
-                id: c.id.to_owned(),
-                name: c.name.to_owned(),
+                id: c.id.clone(),
+                name: c.name.clone(),
+                owner_organization_id: c.owner.clone(),
                 organization_ids: c
                     .orgs
                     .iter()
-                    .map(|&(o, _)| ORGANIZATIONS[o].0.to_owned())
+                    .map(|&o| self.catalog.org_id(o).to_owned())
                     .collect(),
-                user_grant: c.grant == Grant::UserGrant,
+                user_grant: c.user_grant,
             })
             .collect()
     }
@@ -200,169 +294,88 @@ impl Dataset {
 
     /// The users, sorted by id.
     #[must_use]
-    pub fn users(&self) -> &[UserInfo] {
-        &self.users
-    }
-
-    /// The endpoint templates, e.g. `api/v2/users` (no leading slash).
-    #[must_use]
-    pub fn template_uris(&self) -> Vec<&'static str> {
-        TEMPLATES.iter().map(|(uri, _)| *uri).collect()
-    }
-
-    /// The calling platforms.
-    #[must_use]
-    pub fn platforms(&self) -> Vec<&'static str> {
-        PLATFORMS.to_vec()
-    }
-
-    /// The records of one UTC day (empty before [`Self::FIRST_DAY`]).
-    pub(crate) fn day_records(&self, day: NaiveDate) -> Vec<Record> {
-        if day < Self::FIRST_DAY {
-            return Vec::new();
-        }
-        let mut rng =
-            SplitMix64::from_parts(&[self.seed, u64::from(day.num_days_from_ce().unsigned_abs())]);
-        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-        let throttle_day = rng.below(5) == 0;
-        let base = u64::from(self.records_per_day) * if weekend { 35 } else { 100 };
-        // ±30 % day-to-day variation.
-        let n = base * (70 + rng.below(61)) / 10_000;
-        (0..n)
-            .map(|_| self.record(&mut rng, throttle_day))
+    pub fn users(&self) -> Vec<UserInfo> {
+        self.catalog
+            .users
+            .iter()
+            .map(|u| UserInfo {
+                id: u.id.clone(),
+                organization_id: self.catalog.org_id(u.org).to_owned(),
+            })
             .collect()
     }
 
-    fn record(&self, rng: &mut SplitMix64, throttle_day: bool) -> Record {
-        let client = rng.weighted(CLIENTS.iter().map(|c| c.weight));
-        let spec = &CLIENTS[client];
-        let org = spec.orgs[rng.weighted(spec.orgs.iter().map(|&(_, w)| w))].0;
-        let user = match spec.grant {
-            Grant::ClientCredentials => NO_USER,
-            Grant::UserGrant => {
-                let members = &self.org_users[org];
-                members[pick(rng, members.len())] as u32
-            }
+    /// The endpoint templates, e.g. `api/v2/users` (no leading slash), sorted.
+    #[must_use]
+    pub fn template_uris(&self) -> Vec<&str> {
+        self.catalog.templates.iter().map(String::as_str).collect()
+    }
+
+    /// The calling platforms, sorted.
+    #[must_use]
+    pub fn platforms(&self) -> Vec<&str> {
+        self.catalog.platforms.iter().map(String::as_str).collect()
+    }
+
+    /// What the dataset holds.
+    #[must_use]
+    pub fn summary(&self) -> DatasetSummary {
+        let (source, origin, seed, records, days, first, last) = match &self.source {
+            Source::Synthetic(s) => (
+                "synthetic",
+                None,
+                Some(s.seed),
+                None,
+                None,
+                Some(Self::FIRST_DAY),
+                None,
+            ),
+            Source::Loaded(l) => (
+                "loaded",
+                Some(l.origin.clone()),
+                None,
+                Some(l.records.len()),
+                Some(l.days.len()),
+                l.days.first().copied(),
+                l.days.last().copied(),
+            ),
         };
-        let template = spec.templates[pick(rng, spec.templates.len())];
-        let methods = TEMPLATES[template].1;
-        // The first method of a template is the usual one.
-        let method_weights = (0..methods.len()).map(|i| if i == 0 { 4 } else { 1 });
-        let method = methods[rng.weighted(method_weights)];
-        let platform = spec.platforms[pick(rng, spec.platforms.len())];
-        let is_get = METHODS[usize::from(method)] == crate::models::HttpMethod::Get;
-        let throttle = if throttle_day {
-            spec.throttle
-        } else {
-            spec.throttle / 4
-        };
-        Record {
-            org: org as u32,
-            client: client as u32,
-            user,
-            template: template as u32,
-            method: u32::from(method),
-            platform: platform as u32,
-            counts: counts(rng, throttle, is_get),
+        DatasetSummary {
+            source: source.to_owned(),
+            origin,
+            seed,
+            records,
+            days,
+            first_day: first,
+            last_day: last,
+            main_organization_id: self.main_organization_id().to_owned(),
+            organizations: self.organizations(),
+            clients: self.clients(),
         }
     }
-}
 
-fn pick(rng: &mut SplitMix64, len: usize) -> usize {
-    rng.below(len as u64) as usize
-}
-
-/// Status counters of one record: mostly 2xx, some 4xx (429s a subset), rare 5xx.
-fn counts(rng: &mut SplitMix64, throttle_percent: u32, is_get: bool) -> Counts {
-    let mut total = 1 + rng.below(40) as i64;
-    if rng.below(10) == 0 {
-        total += rng.below(400) as i64;
-    }
-    let percent = |rng: &mut SplitMix64, max: u64| total * rng.below(max + 1) as i64 / 100;
-    let s500 = if rng.below(25) == 0 {
-        1 + percent(rng, 3)
-    } else {
-        0
-    }
-    .min(total);
-    let s429 = percent(rng, u64::from(throttle_percent));
-    let s400 = (s429 + percent(rng, 5)).min(total - s500);
-    let s300 = if is_get && rng.below(8) == 0 {
-        percent(rng, 10)
-    } else {
-        0
-    }
-    .min(total - s500 - s400);
-    Counts {
-        s200: total - s500 - s400 - s300,
-        s300,
-        s400,
-        s429: s429.min(s400),
-        s500,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    #[test]
-    fn same_seed_and_day_give_the_same_records() {
-        let a = Dataset::new(42, 40).day_records(day(2025, 3, 4));
-        let b = Dataset::new(42, 40).day_records(day(2025, 3, 4));
-        assert!(!a.is_empty());
-        assert_eq!(format!("{a:?}"), format!("{b:?}"));
-        let c = Dataset::new(43, 40).day_records(day(2025, 3, 4));
-        assert_ne!(format!("{a:?}"), format!("{c:?}"));
-    }
-
-    #[test]
-    fn records_keep_the_counter_invariants() {
-        let data = Dataset::new(7, 200);
-        for d in 1..=28 {
-            for r in data.day_records(day(2025, 2, d)) {
-                let c = r.counts;
-                assert!(c.s200 >= 0 && c.s300 >= 0 && c.s500 >= 0);
-                assert!(c.s429 >= 0 && c.s429 <= c.s400, "{c:?}");
-                assert!(c.requests() >= 1);
+    /// Calls `f` with the records of each day from `first` up to (not
+    /// including) `end`, in day order; days without records may be skipped.
+    pub(crate) fn for_each_day(
+        &self,
+        first: NaiveDate,
+        end: NaiveDate,
+        mut f: impl FnMut(NaiveDate, &[Record]),
+    ) {
+        match &self.source {
+            Source::Synthetic(s) => {
+                let first = first.max(Self::FIRST_DAY);
+                for day in first.iter_days().take_while(|d| *d < end) {
+                    f(day, &s.day_records(day));
+                }
+            }
+            Source::Loaded(l) => {
+                let from = l.days.partition_point(|d| *d < first);
+                let to = l.days.partition_point(|d| *d < end);
+                for i in from..to.max(from) {
+                    f(l.days[i], &l.records[l.starts[i]..l.starts[i + 1]]);
+                }
             }
         }
-    }
-
-    #[test]
-    fn client_credentials_records_have_no_user_and_users_belong_to_the_org() {
-        let data = Dataset::new(1, 300);
-        for r in data.day_records(day(2025, 5, 6)) {
-            let spec = &CLIENTS[r.client as usize];
-            if spec.grant == Grant::ClientCredentials {
-                assert_eq!(r.user, NO_USER);
-            } else {
-                let user = &data.users()[r.user as usize];
-                assert_eq!(user.organization_id, ORGANIZATIONS[r.org as usize].0);
-            }
-        }
-    }
-
-    #[test]
-    fn there_is_no_data_before_the_first_day() {
-        assert!(
-            Dataset::new(1, 40)
-                .day_records(day(2017, 12, 31))
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn catalog_tables_are_sorted_so_index_order_is_text_order() {
-        let data = Dataset::new(1, 1);
-        let names: Vec<String> = data.clients().into_iter().map(|c| c.name).collect();
-        assert!(names.is_sorted());
-        assert!(data.template_uris().is_sorted());
-        assert!(METHODS.iter().map(|m| m.as_str()).is_sorted());
-        assert!(PLATFORMS.is_sorted());
     }
 }

@@ -11,11 +11,15 @@
 //! It knows nothing of executions or scripts.
 
 pub(crate) mod aggregate;
+pub(crate) mod cast;
 pub(crate) mod catalog;
 pub(crate) mod dataset;
+pub(crate) mod load;
 pub(crate) mod paging;
 pub(crate) mod rng;
 pub(crate) mod rows;
+pub(crate) mod synthetic;
 pub(crate) mod view;
 
-pub use dataset::{Dataset, OAuthClientInfo, OrganizationInfo, UserInfo};
+pub use dataset::{Dataset, DatasetSummary, OAuthClientInfo, OrganizationInfo, UserInfo};
+pub use load::{DatasetError, DatasetFormat};

@@ -2,7 +2,7 @@
 //! `docs/FIDELITY.md`, "The data").
 
 use crate::fake::data::aggregate::{AggRow, CLIENT, METHOD, ORG, PLATFORM, TEMPLATE, USER};
-use crate::fake::data::catalog::{CLIENTS, METHODS, ORGANIZATIONS, PLATFORMS, TEMPLATES};
+use crate::fake::data::catalog::Catalog;
 use crate::fake::data::dataset::{Counts, Dataset, NO_USER};
 use crate::fake::data::view::{MetricSet, RowView};
 use crate::models::{
@@ -31,26 +31,12 @@ fn counters(c: &Counts, m: &MetricSet) -> Counters {
     }
 }
 
-fn client_id(i: u32) -> &'static str {
-    CLIENTS[i as usize].id
-}
-
-fn client_name(i: u32) -> &'static str {
-    CLIENTS[i as usize].name
-}
-
-fn template(i: u32) -> &'static str {
-    TEMPLATES[i as usize].0
+fn user_id(catalog: &Catalog, i: u32) -> Option<&str> {
+    (i != NO_USER).then(|| catalog.user_id(i)).flatten()
 }
 
 fn method(i: u32) -> &'static HttpMethod {
-    &METHODS[i as usize]
-}
-
-fn user_id(dataset: &Dataset, i: u32) -> Option<&str> {
-    (i != NO_USER)
-        .then(|| dataset.users().get(i as usize).map(|u| u.id.as_str()))
-        .flatten()
+    Catalog::method(i)
 }
 
 /// A legacy row (L2, L4, L6): ungrouped dimensions are `""`; the simple
@@ -63,10 +49,13 @@ pub(crate) fn legacy(row: &AggRow, view: &RowView, dataset: &Dataset) -> ApiUsag
             template,
             metrics,
             ..
-        } => (metrics, simple_columns(row, client_name, method, template)),
+        } => (
+            metrics,
+            simple_columns(row, dataset.catalog(), client_name, method, template),
+        ),
         RowView::Legacy { metrics }
         | RowView::OrgJobs { metrics, .. }
-        | RowView::ClientJobs { metrics } => (metrics, legacy_dimensions(row, dataset)),
+        | RowView::ClientJobs { metrics } => (metrics, legacy_dimensions(row, dataset.catalog())),
     };
     let c = counters(&row.counts, &metrics);
     out.status200 = c.s200;
@@ -87,15 +76,13 @@ fn text(row: &AggRow, slot: usize, f: impl Fn(u32) -> String) -> Option<String> 
 }
 
 /// Every legacy dimension, `""` when not grouped.
-fn legacy_dimensions(row: &AggRow, dataset: &Dataset) -> ApiUsageRow {
+fn legacy_dimensions(row: &AggRow, c: &Catalog) -> ApiUsageRow {
     ApiUsageRow {
-        client_id: text(row, CLIENT, |i| client_id(i).to_owned()),
-        client_name: text(row, CLIENT, |i| client_name(i).to_owned()),
-        organization_id: text(row, ORG, |i| ORGANIZATIONS[i as usize].0.to_owned()),
-        user_id: text(row, USER, |i| {
-            user_id(dataset, i).unwrap_or_default().to_owned()
-        }),
-        template_uri: text(row, TEMPLATE, |i| template(i).to_owned()),
+        client_id: text(row, CLIENT, |i| c.client_id(i).to_owned()),
+        client_name: text(row, CLIENT, |i| c.client_name(i).to_owned()),
+        organization_id: text(row, ORG, |i| c.org_id(i).to_owned()),
+        user_id: text(row, USER, |i| user_id(c, i).unwrap_or_default().to_owned()),
+        template_uri: text(row, TEMPLATE, |i| c.template(i).to_owned()),
         http_method: text(row, METHOD, |i| method(i).to_string()),
         ..ApiUsageRow::default()
     }
@@ -104,19 +91,20 @@ fn legacy_dimensions(row: &AggRow, dataset: &Dataset) -> ApiUsageRow {
 /// The dimension columns a simple search asked for.
 fn simple_columns(
     row: &AggRow,
+    c: &Catalog,
     client: bool,
     http_method: bool,
     template_uri: bool,
 ) -> ApiUsageRow {
     ApiUsageRow {
         client_name: client
-            .then(|| text(row, CLIENT, |i| client_name(i).to_owned()))
+            .then(|| text(row, CLIENT, |i| c.client_name(i).to_owned()))
             .flatten(),
         http_method: http_method
             .then(|| text(row, METHOD, |i| method(i).to_string()))
             .flatten(),
         template_uri: template_uri
-            .then(|| text(row, TEMPLATE, |i| template(i).to_owned()))
+            .then(|| text(row, TEMPLATE, |i| c.template(i).to_owned()))
             .flatten(),
         ..ApiUsageRow::default()
     }
@@ -138,12 +126,13 @@ pub(crate) fn org_job(
         | RowView::ClientJobs { metrics }
         | RowView::Simple { metrics, .. } => (metrics, true, true),
     };
+    let cat = dataset.catalog();
     let c = counters(&row.counts, &metrics);
     OrganizationPublicApiUsage {
         date: row.date().map(|d| d.format("%Y-%m-%d").to_string()),
-        platform: row.slot(PLATFORM).map(|i| PLATFORMS[i as usize].to_owned()),
+        platform: row.slot(PLATFORM).map(|i| cat.platform(i).to_owned()),
         http_method: row.slot(METHOD).map(|i| method(i).clone()),
-        template_uri: row.slot(TEMPLATE).map(|i| template(i).to_owned()),
+        template_uri: row.slot(TEMPLATE).map(|i| cat.template(i).to_owned()),
         request_count: c.requests,
         status200: c.s200,
         status300: c.s300,
@@ -151,13 +140,13 @@ pub(crate) fn org_job(
         status429: c.s429,
         status500: c.s500,
         oauth_client: row.slot(CLIENT).map(|i| DomainEntityRef {
-            id: with_id.then(|| client_id(i).to_owned()),
-            name: (with_name || with_id).then(|| client_name(i).to_owned()),
-            self_uri: with_id.then(|| format!("/api/v2/oauth/clients/{}", client_id(i))),
+            id: with_id.then(|| cat.client_id(i).to_owned()),
+            name: (with_name || with_id).then(|| cat.client_name(i).to_owned()),
+            self_uri: with_id.then(|| format!("/api/v2/oauth/clients/{}", cat.client_id(i))),
         }),
         user: row
             .slot(USER)
-            .and_then(|i| user_id(dataset, i))
+            .and_then(|i| user_id(cat, i))
             .map(|id| UserReference {
                 id: Some(id.to_owned()),
                 self_uri: Some(format!("/api/v2/users/{id}")),
@@ -166,7 +155,8 @@ pub(crate) fn org_job(
 }
 
 /// A client jobs row (N4): ungrouped fields absent.
-pub(crate) fn client_job(row: &AggRow, view: &RowView) -> ClientPublicApiUsage {
+pub(crate) fn client_job(row: &AggRow, view: &RowView, dataset: &Dataset) -> ClientPublicApiUsage {
+    let cat = dataset.catalog();
     let metrics = match *view {
         RowView::Legacy { metrics }
         | RowView::ClientJobs { metrics }
@@ -176,17 +166,15 @@ pub(crate) fn client_job(row: &AggRow, view: &RowView) -> ClientPublicApiUsage {
     let c = counters(&row.counts, &metrics);
     ClientPublicApiUsage {
         date: row.date().map(|d| d.format("%Y-%m-%d").to_string()),
-        platform: row.slot(PLATFORM).map(|i| PLATFORMS[i as usize].to_owned()),
+        platform: row.slot(PLATFORM).map(|i| cat.platform(i).to_owned()),
         http_method: row.slot(METHOD).map(|i| method(i).clone()),
-        template_uri: row.slot(TEMPLATE).map(|i| template(i).to_owned()),
+        template_uri: row.slot(TEMPLATE).map(|i| cat.template(i).to_owned()),
         request_count: c.requests,
         status200: c.s200,
         status300: c.s300,
         status400: c.s400,
         status429: c.s429,
         status500: c.s500,
-        organization_id: row
-            .slot(ORG)
-            .map(|i| ORGANIZATIONS[i as usize].0.to_owned()),
+        organization_id: row.slot(ORG).map(|i| cat.org_id(i).to_owned()),
     }
 }

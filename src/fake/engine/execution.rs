@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::fake::data::aggregate::{AggRow, QuerySpec};
+use crate::fake::data::dataset::Dataset;
 use crate::fake::engine::state::ExecutionInfo;
 use crate::fake::kinds::{ExecutionState, QueryKind};
 use crate::fake::script::clock::to_chrono;
@@ -17,6 +18,8 @@ pub(crate) struct Execution {
     pub(crate) kind: QueryKind,
     pub(crate) client_id: Option<String>,
     pub(crate) query: Arc<QuerySpec>,
+    /// The data the query was validated against (its filters index its catalog).
+    pub(crate) dataset: Arc<Dataset>,
     pub(crate) rows: Option<Arc<Vec<AggRow>>>,
     /// The JSON of the last legacy results answer and the state it shows;
     /// see `encoded.rs`. The rows never change once computed, so the answer
@@ -56,6 +59,7 @@ impl Execution {
         kind: QueryKind,
         client_id: Option<String>,
         query: QuerySpec,
+        dataset: Arc<Dataset>,
         lifecycle: Lifecycle,
         now: DateTime<Utc>,
     ) -> Self {
@@ -64,6 +68,7 @@ impl Execution {
             kind,
             client_id,
             query: Arc::new(query),
+            dataset,
             rows: None,
             kept_json: None,
             lifecycle: fit(kind, lifecycle),
@@ -230,6 +235,7 @@ mod tests {
             kind,
             None,
             QuerySpec::empty_for_tests(),
+            Arc::new(Dataset::new(1, 1)),
             lifecycle.parse().unwrap(),
             t(0),
         )

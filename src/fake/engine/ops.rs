@@ -7,6 +7,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::fake::answer::{EngineFailure, EngineReply};
 use crate::fake::data::aggregate::{AggRow, QuerySpec, aggregate};
+use crate::fake::data::dataset::Dataset;
 use crate::fake::data::view::RowView;
 use crate::fake::engine::execution::Execution;
 use crate::fake::engine::state::Engine;
@@ -34,6 +35,8 @@ pub(super) struct Polled {
     /// The rows, once complete.
     pub(super) rows: Option<Arc<Vec<AggRow>>>,
     pub(super) view: RowView,
+    /// The data the rows index into.
+    pub(super) dataset: Arc<Dataset>,
     /// The JSON answer kept for the state seen, if any (see `encoded.rs`);
     /// taken under the poll's lock so a read needs no second one.
     pub(super) kept_json: Option<Arc<[u8]>>,
@@ -80,6 +83,7 @@ impl Engine {
         kind: QueryKind,
         client_id: Option<&str>,
         query: QuerySpec,
+        dataset: Arc<Dataset>,
         lifecycle: Option<Lifecycle>,
         now: DateTime<Utc>,
     ) -> String {
@@ -91,6 +95,7 @@ impl Engine {
             kind,
             client_id.map(str::to_owned),
             query,
+            dataset,
             lifecycle,
             now,
         );
@@ -109,11 +114,11 @@ impl Engine {
         client_id: Option<&str>,
         count: bool,
     ) -> Result<Polled, EngineFailure> {
-        let query = match self.poll_locked(id, kinds, client_id, count)? {
+        let (query, dataset) = match self.poll_locked(id, kinds, client_id, count)? {
             Seen::Answered(polled) => return Ok(polled),
-            Seen::Unaggregated(query) => query,
+            Seen::Unaggregated(query, dataset) => (query, dataset),
         };
-        let rows = Arc::new(aggregate(&self.dataset, &query));
+        let rows = Arc::new(aggregate(&dataset, &query));
         let (mut state, _) = self.lock_state();
         if let Some(execution) = state.get_mut(id) {
             execution.rows.get_or_insert_with(|| Arc::clone(&rows));
@@ -123,6 +128,7 @@ impl Engine {
             state: ExecutionState::Complete,
             rows: Some(rows),
             view: query.view,
+            dataset,
             kept_json: None,
         })
     }
@@ -147,13 +153,17 @@ impl Engine {
         };
         let complete = seen == ExecutionState::Complete;
         if complete && execution.rows.is_none() {
-            return Ok(Seen::Unaggregated(Arc::clone(&execution.query)));
+            return Ok(Seen::Unaggregated(
+                Arc::clone(&execution.query),
+                Arc::clone(&execution.dataset),
+            ));
         }
         Ok(Seen::Answered(Polled {
             id: id.to_owned(),
             state: seen,
             rows: execution.rows.clone().filter(|_| complete),
             view: execution.query.view,
+            dataset: Arc::clone(&execution.dataset),
             kept_json: match &execution.kept_json {
                 Some((state, json)) if *state == seen => Some(Arc::clone(json)),
                 _ => None,
@@ -166,6 +176,6 @@ impl Engine {
 enum Seen {
     /// The answer is ready.
     Answered(Polled),
-    /// Complete, but the rows are still to be computed.
-    Unaggregated(Arc<QuerySpec>),
+    /// Complete, but the rows are still to be computed (from this data).
+    Unaggregated(Arc<QuerySpec>, Arc<Dataset>),
 }

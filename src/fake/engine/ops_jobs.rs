@@ -56,8 +56,16 @@ impl Engine {
         lifecycle: Option<Lifecycle>,
     ) -> Answer<OrganizationUsageQueryResponse> {
         let now = self.clock.now();
-        let query = queries::organization_jobs(body, now, &self.dataset)?;
-        let id = self.submit(QueryKind::OrganizationJobs, None, query, lifecycle, now);
+        let data = self.dataset();
+        let query = queries::organization_jobs(body, now, &data)?;
+        let id = self.submit(
+            QueryKind::OrganizationJobs,
+            None,
+            query,
+            data,
+            lifecycle,
+            now,
+        );
         let uri = org_job_uri(&id);
         Ok(job_created(id, uri))
     }
@@ -83,7 +91,7 @@ impl Engine {
         )?;
         let uri = org_job_uri(job_id);
         self.job_result(&polled, page, &uri, |r| {
-            rows::org_job(r, &polled.view, &self.dataset)
+            rows::org_job(r, &polled.view, &polled.dataset)
         })
     }
 
@@ -100,11 +108,13 @@ impl Engine {
     ) -> Answer<ClientUsageQueryResponse> {
         let client_id = validate::client_id(client_id)?;
         let now = self.clock.now();
-        let query = queries::client_jobs(client_id, body, now, &self.dataset)?;
+        let data = self.dataset();
+        let query = queries::client_jobs(client_id, body, now, &data)?;
         let id = self.submit(
             QueryKind::ClientJobs,
             Some(client_id),
             query,
+            data,
             lifecycle,
             now,
         );
@@ -132,7 +142,9 @@ impl Engine {
             !page.has_cursor,
         )?;
         let uri = client_job_uri(client_id, job_id);
-        self.job_result(&polled, page, &uri, |r| rows::client_job(r, &polled.view))
+        self.job_result(&polled, page, &uri, |r| {
+            rows::client_job(r, &polled.view, &polled.dataset)
+        })
     }
 
     fn job_result<R>(

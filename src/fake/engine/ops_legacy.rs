@@ -36,8 +36,9 @@ impl Engine {
         lifecycle: Option<Lifecycle>,
     ) -> Answer<UsageExecutionResult> {
         let now = self.clock.now();
-        let query = queries::organization(body, now.date_naive())?;
-        let id = self.submit(QueryKind::Organization, None, query, lifecycle, now);
+        let data = self.dataset();
+        let query = queries::organization(body, now.date_naive(), &data)?;
+        let id = self.submit(QueryKind::Organization, None, query, data, lifecycle, now);
         let uri = format!("/api/v2/usage/query/{}/results", seg(&id));
         Ok(execution_result(id, uri))
     }
@@ -70,8 +71,9 @@ impl Engine {
         lifecycle: Option<Lifecycle>,
     ) -> Answer<UsageExecutionResult> {
         let now = self.clock.now();
-        let query = queries::simple_search(body, now.date_naive(), &self.dataset)?;
-        let id = self.submit(QueryKind::SimpleSearch, None, query, lifecycle, now);
+        let data = self.dataset();
+        let query = queries::simple_search(body, now.date_naive(), &data)?;
+        let id = self.submit(QueryKind::SimpleSearch, None, query, data, lifecycle, now);
         let uri = format!("/api/v2/usage/simplesearch/{}/results", seg(&id));
         Ok(execution_result(id, uri))
     }
@@ -118,8 +120,16 @@ impl Engine {
     ) -> Answer<UsageExecutionResult> {
         let client_id = validate::client_id(client_id)?;
         let now = self.clock.now();
-        let query = queries::client(client_id, body, now.date_naive())?;
-        let id = self.submit(QueryKind::Client, Some(client_id), query, lifecycle, now);
+        let data = self.dataset();
+        let query = queries::client(client_id, body, now.date_naive(), &data)?;
+        let id = self.submit(
+            QueryKind::Client,
+            Some(client_id),
+            query,
+            data,
+            lifecycle,
+            now,
+        );
         Ok(execution_result(
             id.clone(),
             client_results_uri(client_id, &id),
@@ -166,11 +176,13 @@ impl Engine {
         let client_id = validate::client_id(client_id)?;
         let days = validate::days(days)?;
         let now = self.clock.now();
-        let query = queries::summary(client_id, days, now);
+        let data = self.dataset();
+        let query = queries::summary(client_id, days, now, &data);
         let id = self.submit(
             QueryKind::ClientSummary,
             Some(client_id),
             query,
+            data,
             lifecycle,
             now,
         );
@@ -188,7 +200,7 @@ impl Engine {
     ) -> EngineReply<ApiUsageQueryResult> {
         let results = rows.map(|rows| {
             rows.iter()
-                .map(|r| rows::legacy(r, &polled.view, &self.dataset))
+                .map(|r| rows::legacy(r, &polled.view, &polled.dataset))
                 .collect()
         });
         EngineReply {

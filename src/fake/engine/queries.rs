@@ -68,10 +68,11 @@ fn client_slot(g: &ClientGroupBy) -> Option<usize> {
     }
 }
 
-/// L1: the main organisation's records.
+/// L1: the main organisation's records (Genesys's own clients left out).
 pub(crate) fn organization(
     body: &ApiUsageOrganizationQuery,
     cutoff: NaiveDate,
+    dataset: &Dataset,
 ) -> Checked<QuerySpec> {
     let interval = v::interval(&body.interval)?;
     let bucket = v::granularity(body.granularity.as_ref())?;
@@ -88,7 +89,8 @@ pub(crate) fn organization(
     let mut q = spec(interval, cutoff, RowView::Legacy { metrics });
     q.bucket = bucket;
     q.group = group;
-    v::only_main_org(&mut q.filter);
+    v::only_main_org(&mut q.filter, dataset);
+    v::without_genesys_clients(&mut q.filter, dataset);
     Ok(q)
 }
 
@@ -97,6 +99,7 @@ pub(crate) fn client(
     client_id: &str,
     body: &ApiUsageClientQuery,
     cutoff: NaiveDate,
+    dataset: &Dataset,
 ) -> Checked<QuerySpec> {
     let interval = v::interval(&body.interval)?;
     let bucket = v::granularity(body.granularity.as_ref())?;
@@ -110,12 +113,18 @@ pub(crate) fn client(
     let mut q = spec(interval, cutoff, RowView::Legacy { metrics });
     q.bucket = bucket;
     q.group = group;
-    v::only_client(&mut q.filter, client_id);
+    v::only_client(&mut q.filter, client_id, dataset);
+    v::without_genesys_clients(&mut q.filter, dataset);
     Ok(q)
 }
 
 /// L7: the last `days` whole UTC days of one client, per day.
-pub(crate) fn summary(client_id: &str, days: u32, now: DateTime<Utc>) -> QuerySpec {
+pub(crate) fn summary(
+    client_id: &str,
+    days: u32,
+    now: DateTime<Utc>,
+    dataset: &Dataset,
+) -> QuerySpec {
     let interval = Interval::last_days_before(now, days);
     let mut q = spec(
         interval,
@@ -126,7 +135,8 @@ pub(crate) fn summary(client_id: &str, days: u32, now: DateTime<Utc>) -> QuerySp
     );
     q.bucket = v::granularity(Some(&Granularity::Day)).ok().flatten();
     q.group[CLIENT] = true;
-    v::only_client(&mut q.filter, client_id);
+    v::only_client(&mut q.filter, client_id, dataset);
+    v::without_genesys_clients(&mut q.filter, dataset);
     q
 }
 
@@ -152,8 +162,9 @@ pub(crate) fn simple_search(
         q.group[METHOD] = method;
         q.group[TEMPLATE] = template;
     }
-    v::only_main_org(&mut q.filter);
-    v::client_names(&mut q.filter, body.oauth_client_names.as_deref());
+    v::only_main_org(&mut q.filter, dataset);
+    v::without_genesys_clients(&mut q.filter, dataset);
+    v::client_names(&mut q.filter, body.oauth_client_names.as_deref(), dataset);
     v::http_methods(&mut q.filter, body.http_methods.as_deref(), false)?;
     v::text_filter(
         &mut q.filter,
@@ -301,7 +312,7 @@ pub(crate) fn organization_jobs(
         })
     })?;
     q.group = group;
-    v::only_main_org(&mut q.filter);
+    v::only_main_org(&mut q.filter, dataset);
     v::text_filter(&mut q.filter, USER, body.user_ids.as_deref(), dataset);
     v::text_filter(
         &mut q.filter,
@@ -333,7 +344,7 @@ pub(crate) fn client_jobs(
         Ok(RowView::ClientJobs { metrics })
     })?;
     q.group = group;
-    v::only_client(&mut q.filter, client_id);
+    v::only_client(&mut q.filter, client_id, dataset);
     v::text_filter(
         &mut q.filter,
         ORG,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -80,7 +80,9 @@ pub struct ExecutionInfo {
 #[derive(Debug)]
 pub struct Engine {
     pub(super) clock: Clock,
-    pub(super) dataset: Dataset,
+    /// Swapped whole when a dataset is loaded; executions keep the one they
+    /// were submitted against, so a load never changes a running query.
+    dataset: RwLock<Arc<Dataset>>,
     pub(super) state: Mutex<EngineState>,
     faults: Mutex<FaultBook>,
     /// Whether `faults` holds any rule: most engines have none, and then
@@ -181,7 +183,7 @@ impl Engine {
     pub fn with_clock(config: EngineConfig, clock: Clock) -> Self {
         Self {
             clock,
-            dataset: Dataset::new(config.seed, config.records_per_day),
+            dataset: RwLock::new(Arc::new(Dataset::new(config.seed, config.records_per_day))),
             state: Mutex::new(EngineState {
                 config,
                 executions: BTreeMap::new(),
@@ -207,10 +209,25 @@ impl Engine {
         lock(&self.state).config.clone()
     }
 
-    /// The synthetic request log.
+    /// The request log new queries are answered from: the synthetic one of
+    /// the configuration's seed, or the last one loaded.
     #[must_use]
-    pub fn dataset(&self) -> &Dataset {
-        &self.dataset
+    pub fn dataset(&self) -> Arc<Dataset> {
+        Arc::clone(
+            &self
+                .dataset
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Serves `dataset` to queries submitted from now on (executions already
+    /// submitted keep the data they were submitted against).
+    pub fn set_dataset(&self, dataset: impl Into<Arc<Dataset>>) {
+        *self
+            .dataset
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = dataset.into();
     }
 
     /// Locks the state after dropping expired executions.

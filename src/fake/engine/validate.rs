@@ -8,7 +8,7 @@ use crate::fake::data::aggregate::{
     Bucket, CLIENT, Counter, DATE, Filter, METHOD, ORG, PLATFORM, SortField, SortKey, TEMPLATE,
     USER,
 };
-use crate::fake::data::catalog::{CLIENTS, METHODS, ORGANIZATIONS, PLATFORMS, TEMPLATES};
+use crate::fake::data::cast::METHODS;
 use crate::fake::data::dataset::Dataset;
 use crate::fake::data::view::MetricSet;
 use crate::models::{Granularity, HttpMethod, Interval, SortOrder, UsageMetric, UsageQuerySortBy};
@@ -151,36 +151,49 @@ pub(crate) fn text_filter(
 ) {
     let Some(list) = list else { return };
     let has = |text: &str| list.iter().any(|s| s == text);
+    let c = dataset.catalog();
     match slot {
-        TEMPLATE => filter.restrict(slot, TEMPLATES.len(), |i| has(TEMPLATES[i].0)),
-        PLATFORM => filter.restrict(slot, PLATFORMS.len(), |i| has(PLATFORMS[i])),
-        ORG => filter.restrict(slot, ORGANIZATIONS.len(), |i| has(ORGANIZATIONS[i].0)),
-        CLIENT => filter.restrict(slot, CLIENTS.len(), |i| has(CLIENTS[i].id)),
-        USER => {
-            let users = dataset.users();
-            filter.restrict(slot, users.len(), |i| has(&users[i].id));
-        }
+        TEMPLATE => filter.restrict(slot, c.templates.len(), |i| has(&c.templates[i])),
+        PLATFORM => filter.restrict(slot, c.platforms.len(), |i| has(&c.platforms[i])),
+        ORG => filter.restrict(slot, c.orgs.len(), |i| has(&c.orgs[i].0)),
+        CLIENT => filter.restrict(slot, c.clients.len(), |i| has(&c.clients[i].id)),
+        USER => filter.restrict(slot, c.users.len(), |i| has(&c.users[i].id)),
         _ => {}
     }
 }
 
 /// The `oauthClientNames` filter of the simple search.
-pub(crate) fn client_names(filter: &mut Filter, list: Option<&[String]>) {
+pub(crate) fn client_names(filter: &mut Filter, list: Option<&[String]>, dataset: &Dataset) {
     if let Some(list) = list {
-        filter.restrict(CLIENT, CLIENTS.len(), |i| {
-            list.iter().any(|n| n == CLIENTS[i].name)
+        let clients = &dataset.catalog().clients;
+        filter.restrict(CLIENT, clients.len(), |i| {
+            list.iter().any(|n| *n == clients[i].name)
         });
     }
 }
 
 /// Keeps one OAuth client (an unknown id keeps nothing: a client without usage).
-pub(crate) fn only_client(filter: &mut Filter, client_id: &str) {
-    filter.restrict(CLIENT, CLIENTS.len(), |i| CLIENTS[i].id == client_id);
+pub(crate) fn only_client(filter: &mut Filter, client_id: &str, dataset: &Dataset) {
+    let clients = &dataset.catalog().clients;
+    filter.restrict(CLIENT, clients.len(), |i| clients[i].id == client_id);
+}
+
+/// The owners that mark Genesys's own OAuth clients (spec §13b).
+pub(crate) const GENESYS_OWNERS: [&str; 2] = ["purecloud", "purecloud-builtin"];
+
+/// Leaves out Genesys's own clients: the legacy service (L1–L7) does not
+/// report them; the jobs service does (spec §13b).
+pub(crate) fn without_genesys_clients(filter: &mut Filter, dataset: &Dataset) {
+    let clients = &dataset.catalog().clients;
+    filter.restrict(CLIENT, clients.len(), |i| {
+        !GENESYS_OWNERS.contains(&clients[i].owner.as_str())
+    });
 }
 
 /// Keeps the main organisation (legacy and organisation queries report on it).
-pub(crate) fn only_main_org(filter: &mut Filter) {
-    filter.restrict(ORG, ORGANIZATIONS.len(), |i| i == 0);
+pub(crate) fn only_main_org(filter: &mut Filter, dataset: &Dataset) {
+    let c = dataset.catalog();
+    filter.restrict(ORG, c.orgs.len(), |i| i == c.main_org as usize);
 }
 
 /// A path client id: it must not be empty.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::fake::compliance::ComplianceTracker;
+use crate::fake::data::Dataset;
 use crate::fake::engine::{Engine, EngineConfig};
 use crate::fake::kinds::QueryKind;
 use crate::fake::script::clock::Clock;
@@ -35,6 +36,7 @@ pub struct FakeTransportBuilder {
     latency: Option<Duration>,
     min_poll_interval: Option<Duration>,
     engine: Option<Arc<Engine>>,
+    dataset: Option<Arc<Dataset>>,
 }
 
 impl FakeTransportBuilder {
@@ -81,6 +83,27 @@ impl FakeTransportBuilder {
         self
     }
 
+    /// Answers every operation from `dataset` instead of the synthetic log:
+    /// a file ([`Dataset::from_path`]), a reader ([`Dataset::from_reader`])
+    /// or records built in code ([`Dataset::from_records`]). The default
+    /// credential belongs to the organisation of its first record. Also
+    /// applies to an engine given with [`engine`](Self::engine).
+    ///
+    /// ```
+    /// use genesys_usage::fake::{Dataset, DatasetFormat, FakeTransport};
+    ///
+    /// let csv = "date,organization_id,oauth_client_id,template_uri,http_method,status200,status300,status400,status500\n\
+    ///            2025-03-03,org-a,client-1,api/v2/users,GET,10,0,2,0\n";
+    /// let dataset = Dataset::from_reader("usage.csv", DatasetFormat::Csv, csv.as_bytes())?;
+    /// let fake = FakeTransport::builder().dataset(dataset).build();
+    /// assert_eq!(fake.engine().dataset().main_organization_id(), "org-a");
+    /// # Ok::<(), genesys_usage::fake::DatasetError>(())
+    /// ```
+    pub fn dataset(mut self, dataset: impl Into<Arc<Dataset>>) -> Self {
+        self.dataset = Some(dataset.into());
+        self
+    }
+
     /// The whole engine configuration at once.
     pub fn config(mut self, config: EngineConfig) -> Self {
         self.config = config;
@@ -121,6 +144,9 @@ impl FakeTransportBuilder {
             let clock = self.clock.unwrap_or_default();
             Arc::new(Engine::with_clock(self.config, clock))
         });
+        if let Some(dataset) = self.dataset {
+            engine.set_dataset(dataset);
+        }
         for (kind, lifecycle) in self.kind_lifecycles {
             engine.script_kind(kind, lifecycle);
         }
