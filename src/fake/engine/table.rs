@@ -207,6 +207,7 @@ mod tests {
             QueryKind::Organization,
             None,
             QuerySpec::empty_for_tests(),
+            std::sync::Arc::new(crate::fake::data::dataset::Dataset::new(1, 1)),
             lifecycle.parse().unwrap(),
             t(at),
         )
