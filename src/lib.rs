@@ -9,9 +9,9 @@
 //! and poll until the results are complete. This crate does that correctly —
 //! bounded polling, retries that never send a POST twice where that could
 //! create a second execution, `Retry-After`, token refresh — and makes it easy
-//! to test: swap the HTTP transport for the in-memory [`fake`] and your tests
-//! run in milliseconds, or point the client at the `genesys-usage-mock` server
-//! in CI.
+//! to test: swap the HTTP transport for the in-memory fake (module `fake`,
+//! feature `fake`) and your tests run in milliseconds, or point the client at
+//! the `genesys-usage-mock` server in CI.
 //!
 //! ## Quick start (a unit test on the fake, no network)
 //!

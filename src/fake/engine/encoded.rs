@@ -98,7 +98,7 @@ impl Engine {
 
     /// Keeps `json`, the answer in `state`, with execution `id`.
     fn keep_json(&self, id: &str, state: ExecutionState, json: &Arc<[u8]>) {
-        if let Some(execution) = lock(&self.state).get_mut(id) {
+        if let Some(mut execution) = lock(&self.state).get_mut(id) {
             execution.kept_json = Some((state, Arc::clone(json)));
         }
     }

@@ -81,6 +81,9 @@ impl Execution {
         execution
     }
 
+    /// The state as of the last evaluation (the engine reads `finished_at`:
+    /// it is set exactly when this is terminal).
+    #[cfg(test)]
     pub(crate) fn state(&self) -> ExecutionState {
         self.state
     }

@@ -1,8 +1,10 @@
 //! The engine: executions and their lifecycles, request validation, and the
 //! eleven operations answered from the data under the script.
 //!
-//! - `state.rs`: [`Engine`], [`EngineConfig`], the execution table (retention,
-//!   `max_executions`), scripted lifecycles and the fault book;
+//! - `state.rs`: [`Engine`], [`EngineConfig`], scripted lifecycles and the
+//!   fault book;
+//! - `table.rs`: the execution table, with the indexes that enforce retention
+//!   and `max_executions` in O(log n) per request;
 //! - `execution.rs`: one execution's state machine;
 //! - `queries.rs` + `validate.rs`: request bodies → validated query specs, or
 //!   Genesys-shaped 400 answers;
@@ -18,6 +20,7 @@ mod ops_jobs;
 mod ops_legacy;
 mod queries;
 mod state;
+mod table;
 mod validate;
 
 pub use encoded::EncodedResult;

@@ -115,7 +115,7 @@ impl Engine {
         };
         let rows = Arc::new(aggregate(&self.dataset, &query));
         let (mut state, _) = self.lock_state();
-        if let Some(execution) = state.get_mut(id) {
+        if let Some(mut execution) = state.get_mut(id) {
             execution.rows.get_or_insert_with(|| Arc::clone(&rows));
         }
         Ok(Polled {
@@ -136,7 +136,7 @@ impl Engine {
         count: bool,
     ) -> Result<Seen, EngineFailure> {
         let (mut state, now) = self.lock_state();
-        let execution = state
+        let mut execution = state
             .get_mut(id)
             .filter(|e| kinds.contains(&e.kind) && e.client_id.as_deref() == client_id)
             .ok_or_else(|| EngineFailure::not_found(id))?;

@@ -1,6 +1,6 @@
 //! [`Engine`]: executions, their lifecycles, scripts and faults.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::fake::answer::EngineFailure;
 use crate::fake::data::dataset::Dataset;
 use crate::fake::engine::execution::Execution;
+use crate::fake::engine::table::{ExecutionMut, ExecutionTable};
 use crate::fake::kinds::{ExecutionState, QueryKind};
 use crate::fake::operation::Operation;
 use crate::fake::script::clock::{Clock, to_chrono};
@@ -92,10 +93,8 @@ pub struct Engine {
 #[derive(Debug)]
 pub(super) struct EngineState {
     pub(super) config: EngineConfig,
-    /// Executions by submit sequence number (submit order).
-    executions: BTreeMap<u64, Execution>,
-    by_id: HashMap<String, u64>,
-    next_seq: u64,
+    /// Live executions, in submit order, with their retention indexes.
+    table: ExecutionTable,
     script_next: VecDeque<Lifecycle>,
     script_kind: HashMap<QueryKind, Lifecycle>,
 }
@@ -106,41 +105,10 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl EngineState {
-    /// Drops executions whose retention ran out.
+    /// Drops executions whose retention ran out (O(log n) when none has).
     pub(super) fn purge(&mut self, now: DateTime<Utc>) {
         let retention = to_chrono(self.config.retention);
-        let expired: Vec<u64> = self
-            .executions
-            .iter()
-            .filter(|(_, e)| e.finished_at().is_some_and(|f| now >= f + retention))
-            .map(|(&seq, _)| seq)
-            .collect();
-        for seq in expired {
-            self.remove(seq);
-        }
-    }
-
-    fn remove(&mut self, seq: u64) {
-        if let Some(e) = self.executions.remove(&seq) {
-            self.by_id.remove(&e.id);
-        }
-    }
-
-    /// Makes room for one more execution: oldest terminal first, then oldest.
-    fn make_room(&mut self) {
-        let max = self.config.max_executions.max(1);
-        while self.executions.len() >= max {
-            let victim = self
-                .executions
-                .iter()
-                .find(|(_, e)| e.state().is_terminal())
-                .or_else(|| self.executions.iter().next())
-                .map(|(&seq, _)| seq);
-            match victim {
-                Some(seq) => self.remove(seq),
-                None => break,
-            }
-        }
+        self.table.purge(now, retention);
     }
 
     /// The lifecycle of a new execution: explicit, then the next script, then
@@ -156,16 +124,14 @@ impl EngineState {
             .unwrap_or_else(|| self.config.lifecycle.clone())
     }
 
+    /// Stores a new execution, evicting to stay within `max_executions`.
     pub(super) fn insert(&mut self, execution: Execution) {
-        self.make_room();
-        self.next_seq += 1;
-        self.by_id.insert(execution.id.clone(), self.next_seq);
-        self.executions.insert(self.next_seq, execution);
+        self.table.insert(execution, self.config.max_executions);
     }
 
-    pub(super) fn get_mut(&mut self, id: &str) -> Option<&mut Execution> {
-        let seq = self.by_id.get(id)?;
-        self.executions.get_mut(seq)
+    /// Execution `id`, borrowed for a change (the table's indexes follow it).
+    pub(super) fn get_mut(&mut self, id: &str) -> Option<ExecutionMut<'_>> {
+        self.table.get_mut(id)
     }
 }
 
@@ -184,9 +150,7 @@ impl Engine {
             dataset: Dataset::new(config.seed, config.records_per_day),
             state: Mutex::new(EngineState {
                 config,
-                executions: BTreeMap::new(),
-                by_id: HashMap::new(),
-                next_seq: 0,
+                table: ExecutionTable::default(),
                 script_next: VecDeque::new(),
                 script_kind: HashMap::new(),
             }),
@@ -264,7 +228,7 @@ impl Engine {
         state: ExecutionState,
     ) -> Result<ExecutionInfo, EngineFailure> {
         let (mut guard, now) = self.lock_state();
-        let execution = guard
+        let mut execution = guard
             .get_mut(id)
             .ok_or_else(|| EngineFailure::not_found(id))?;
         let current = execution.peek(now);
@@ -299,10 +263,10 @@ impl Engine {
         change: impl FnOnce(&mut Execution, DateTime<Utc>),
     ) -> Result<ExecutionInfo, EngineFailure> {
         let (mut state, now) = self.lock_state();
-        let execution = state
+        let mut execution = state
             .get_mut(id)
             .ok_or_else(|| EngineFailure::not_found(id))?;
-        change(execution, now);
+        change(&mut execution, now);
         Ok(execution.info())
     }
 
@@ -310,7 +274,7 @@ impl Engine {
     #[must_use]
     pub fn executions(&self) -> Vec<ExecutionInfo> {
         let (state, _) = self.lock_state();
-        state.executions.values().map(Execution::info).collect()
+        state.table.iter().map(Execution::info).collect()
     }
 
     /// One live execution.
@@ -325,8 +289,7 @@ impl Engine {
     pub fn reset(&self) {
         {
             let mut state = lock(&self.state);
-            state.executions.clear();
-            state.by_id.clear();
+            state.table.clear();
             state.script_next.clear();
             state.script_kind.clear();
         }
