@@ -113,6 +113,16 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A replayed call that no recording answers (feature `cassette`:
+    /// `ReplayTransport`), or recorded calls that were never made. Nothing
+    /// was sent anywhere.
+    #[error("no recorded answer for {call}: {reason}")]
+    Replay {
+        /// The call, with its path and query parameters.
+        call: String,
+        /// Why: the diff against the nearest recording, or what was left.
+        reason: String,
+    },
     /// The client was built with a bad configuration.
     #[error("invalid config: {field}: {message}")]
     Config {
@@ -264,6 +274,7 @@ impl Error {
             Self::Decode { .. } => "decode".into(),
             Self::InvalidRequest { .. } => "invalid_request".into(),
             Self::Config { .. } => "config".into(),
+            Self::Replay { .. } => "replay".into(),
         }
     }
 

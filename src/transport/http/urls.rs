@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Everything but the RFC 3986 unreserved characters is encoded, so a path
 /// parameter can never add a segment, a query or a fragment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
