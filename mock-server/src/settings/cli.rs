@@ -14,6 +14,7 @@ use clap::builder::BoolishValueParser;
 use genesys_usage::fake::{Lifecycle, Terminal};
 use serde::Deserialize;
 
+use crate::settings::command::Command;
 use crate::settings::config::{Config, DEFAULT_RATE_LIMIT, parse_duration};
 use crate::settings::tls::TlsArgs;
 
@@ -150,6 +151,10 @@ pub struct Args {
     /// HTTPS (off by default: plain HTTP).
     #[command(flatten, next_help_heading = "HTTPS")]
     pub tls: TlsArgs,
+    /// A subcommand instead of serving (`healthcheck`); the flags above
+    /// still say where the server is.
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
 impl std::fmt::Debug for Args {
@@ -306,6 +311,7 @@ impl FileConfig {
                 tls_ca_out: self.tls_ca_out,
                 tls_client_ca: self.tls_client_ca,
             },
+            command: None,
         })
     }
 }

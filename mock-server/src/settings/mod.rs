@@ -1,7 +1,9 @@
 //! What the user configures: [`Config`](config::Config) and the flags, `GENESYS_MOCK_*`
 //! variables and TOML file that build it ([`Args`](cli::Args)); HTTPS in
-//! [`TlsConfig`](tls::TlsConfig) (`tls.rs`).
+//! [`TlsConfig`](tls::TlsConfig) (`tls.rs`); the subcommands in
+//! [`Command`](command::Command) (`command.rs`).
 
 pub(crate) mod cli;
+pub(crate) mod command;
 pub(crate) mod config;
 pub(crate) mod tls;
