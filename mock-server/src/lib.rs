@@ -20,7 +20,8 @@
 //!
 //! ## Layout
 //!
-//! - `settings/`: [`Config`] (`config.rs`), [`Args`] (`cli.rs`) and
+//! - `settings/`: [`Config`] (`config.rs`), [`Args`] (`cli.rs`),
+//!   [`Command`] (`command.rs`: the `healthcheck` subcommand) and
 //!   [`TlsConfig`] (`tls.rs`): settings from flags, `GENESYS_MOCK_*`
 //!   variables and a TOML file;
 //! - `serve/`: [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`,
@@ -33,6 +34,9 @@
 //!   (limits, JSON with field names), `error.rs` (the one `ApiError`);
 //! - `routes/`: `usage.rs` (L1–L7), `jobs.rs` (N1–N4), `oauth.rs` (token),
 //!   `admin.rs` + `admin_engine.rs` (`/__admin/`);
+//! - `health/`: [`HealthCheck`], the client of the `healthcheck`
+//!   subcommand ([`Command`]; one bounded `GET /__admin/health`, the
+//!   container image's `HEALTHCHECK`);
 //! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs` with
 //!   `journal_filter.rs` and `redact.rs` (credentials out of the journal).
 //!   The poll-compliance report is the engine's
@@ -62,6 +66,12 @@
 //! flags > environment > file > defaults (see [`Args`]). Exit codes are in
 //! [`exit_code`]. SIGINT, SIGTERM and `POST /__admin/shutdown` stop it
 //! gracefully.
+//!
+//! `genesys-usage-mock healthcheck [--url URL] [--timeout 3s]` asks a running
+//! server for `GET /__admin/health` and exits 0 (healthy) or 1; without
+//! `--url` it finds the server from the same flags and `GENESYS_MOCK_*`
+//! variables (`GENESYS_MOCK_PORT`, `GENESYS_MOCK_HOST` with `0.0.0.0` asked
+//! on 127.0.0.1, `GENESYS_MOCK_PORT_FILE`, `GENESYS_MOCK_ADMIN_TOKEN`).
 //!
 //! ## Steering it from a test
 //!
@@ -100,6 +110,7 @@
 // SDK (`genesys_usage::fake`); this crate only adapts it to HTTP.
 mod cassette;
 mod control;
+mod health;
 mod http;
 mod routes;
 mod serve;
@@ -108,10 +119,12 @@ mod settings;
 use std::future::Future;
 use std::io;
 
+pub use health::{HealthCheck, HealthError};
 pub use serve::mock::MockServer;
 pub use serve::tls::{Https, TlsError};
 pub use settings::cassette::{CassetteArgs, RecordConfig};
 pub use settings::cli::{Args, ConfigError};
+pub use settings::command::{Command, HealthcheckArgs};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 pub use settings::tls::{TlsArgs, TlsConfig};
 
@@ -130,6 +143,11 @@ pub mod exit_code {
     /// HTTPS could not be set up: an unreadable or unusable certificate,
     /// key or client CA, or a `--tls-ca-out` that cannot be written.
     pub const TLS_FAILED: i32 = 5;
+    /// `healthcheck`: the server did not answer healthy in time. Every
+    /// failure of the check exits with it, bad settings included, because
+    /// container runtimes read any other non-zero code as "unhealthy" too
+    /// and Docker reserves 2.
+    pub const UNHEALTHY: i32 = 1;
 }
 
 /// The application as an axum [`Router`](axum::Router), for use with any

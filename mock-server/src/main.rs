@@ -1,7 +1,8 @@
 //! `genesys-usage-mock`: flags → config → serve. Prints exactly one line on
 //! stdout, `listening on http://HOST:PORT` (`https://` over TLS), once it
 //! accepts connections; logs go to stderr. Exit codes: see
-//! `genesys_usage_mock::exit_code`.
+//! `genesys_usage_mock::exit_code`. `healthcheck` instead asks a running
+//! server whether it is up (exit 0 or 1).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -9,12 +10,18 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use genesys_usage_mock::{Args, Config, Https, exit_code, serve_https};
+use genesys_usage_mock::{
+    Args, Command, Config, HealthCheck, HealthcheckArgs, Https, exit_code, serve_https,
+};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let config = match Args::parse().into_config() {
+    let mut args = Args::parse();
+    if let Some(Command::Healthcheck(check)) = args.command.take() {
+        return code(healthcheck(args, &check));
+    }
+    let config = match args.into_config() {
         Ok(config) => config,
         Err(error) => {
             #[allow(
@@ -39,6 +46,46 @@ fn main() -> ExitCode {
         }
     };
     code(runtime.block_on(run(config)))
+}
+
+/// One line on stdout when healthy, on stderr when not; no logging set up,
+/// so a container's health log holds just that line.
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the check's one line is its output"
+)]
+fn healthcheck(args: Args, flags: &HealthcheckArgs) -> i32 {
+    let check = args
+        .into_config()
+        .map_err(|e| e.to_string())
+        .and_then(|config| {
+            match &flags.url {
+                Some(url) => HealthCheck::from_url(url, config.admin_token.clone()),
+                None => HealthCheck::from_config(&config),
+            }
+            .map_err(|e| e.to_string())
+        });
+    let result = check.and_then(|check| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        runtime
+            .block_on(check.run(flags.timeout))
+            .map(|()| check.url())
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(url) => {
+            println!("healthy: {url}");
+            exit_code::OK
+        }
+        Err(error) => {
+            eprintln!("genesys-usage-mock healthcheck: unhealthy: {error}");
+            exit_code::UNHEALTHY
+        }
+    }
 }
 
 fn code(value: i32) -> ExitCode {

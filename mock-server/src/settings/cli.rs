@@ -15,6 +15,7 @@ use genesys_usage::fake::{Lifecycle, Terminal};
 use serde::Deserialize;
 
 use crate::settings::cassette::CassetteArgs;
+use crate::settings::command::Command;
 use crate::settings::config::{Config, DEFAULT_RATE_LIMIT, parse_duration};
 use crate::settings::tls::TlsArgs;
 
@@ -154,6 +155,10 @@ pub struct Args {
     /// Record and replay (off by default: the engine's synthetic data).
     #[command(flatten, next_help_heading = "Record and replay")]
     pub cassette: CassetteArgs,
+    /// A subcommand instead of serving (`healthcheck`); the flags above
+    /// still say where the server is.
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
 impl std::fmt::Debug for Args {
@@ -320,6 +325,7 @@ impl FileConfig {
                 upstream: self.upstream,
                 upstream_login: self.upstream_login,
             },
+            command: None,
         })
     }
 }

@@ -1,0 +1,35 @@
+//! [`Command`]: the subcommands of `genesys-usage-mock`. Without one the
+//! binary serves; `healthcheck` asks a running server whether it is up.
+
+use std::time::Duration;
+
+use clap::{Args as ClapArgs, Subcommand};
+use url::Url;
+
+use crate::settings::config::parse_duration;
+
+/// A subcommand of `genesys-usage-mock` (none: serve).
+#[derive(Debug, Clone, Subcommand)]
+#[non_exhaustive]
+pub enum Command {
+    /// Ask a running mock server for `GET /__admin/health` and exit 0 when it
+    /// answers `{"status":"ok"}` in time, 1 otherwise (the exit codes of a
+    /// container HEALTHCHECK). The server is found from the same settings it
+    /// was started with (`GENESYS_MOCK_PORT`, `GENESYS_MOCK_HOST`, where
+    /// 0.0.0.0 means 127.0.0.1, `GENESYS_MOCK_PORT_FILE`,
+    /// `GENESYS_MOCK_ADMIN_TOKEN`, `--config`), or from `--url`.
+    Healthcheck(HealthcheckArgs),
+}
+
+/// The flags of `genesys-usage-mock healthcheck`.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct HealthcheckArgs {
+    /// Base URL of the server to check, e.g. http://127.0.0.1:8080 (default:
+    /// from the server settings).
+    #[arg(long, env = "GENESYS_MOCK_HEALTHCHECK_URL")]
+    pub url: Option<Url>,
+    /// Give up after this long (connect and answer together), e.g. 500ms, 3s.
+    #[arg(long, env = "GENESYS_MOCK_HEALTHCHECK_TIMEOUT", default_value = "3s",
+          value_parser = parse_duration)]
+    pub timeout: Duration,
+}
