@@ -43,7 +43,7 @@ pub struct CassetteArgs {
     /// --upstream and write the exchanges to this cassette on shutdown.
     #[arg(long, env = "GENESYS_MOCK_RECORD", value_name = "PATH")]
     pub record: Option<PathBuf>,
-    /// The API base URL --record forwards to (e.g. https://api.mypurecloud.com).
+    /// The API base URL --record forwards to (e.g. `https://api.mypurecloud.com`).
     #[arg(long, env = "GENESYS_MOCK_UPSTREAM", value_name = "URL")]
     pub upstream: Option<String>,
     /// The login base URL --record forwards token requests to [default: the
