@@ -101,12 +101,14 @@
 
 #![forbid(unsafe_code)]
 
-// Parts, from the outside in: `settings` (what the user configures) →
+// `cassette` (record and replay: the Usage routes answered from a recording)
+// sits beside `routes`. Parts, from the outside in: `settings` (what the user configures) →
 // `serve` (the process: accept loop, in-process handle, shared state) →
 // `http` (the request path: middleware, pipeline, bodies, errors, wire faults)
 // → `routes` (one file per API family) → `control` (the books the routes keep:
 // tokens, rate budgets, journal, compliance). The engine itself lives in the
 // SDK (`genesys_usage::fake`); this crate only adapts it to HTTP.
+mod cassette;
 mod control;
 mod health;
 mod http;
@@ -120,6 +122,7 @@ use std::io;
 pub use health::{HealthCheck, HealthError};
 pub use serve::mock::MockServer;
 pub use serve::tls::{Https, TlsError};
+pub use settings::cassette::{CassetteArgs, RecordConfig};
 pub use settings::cli::{Args, ConfigError};
 pub use settings::command::{Command, HealthcheckArgs};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};

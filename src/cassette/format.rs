@@ -86,6 +86,36 @@ pub struct RecordedRequest {
     pub body: Option<Value>,
 }
 
+impl RecordedRequest {
+    /// The request of `operation` with `params` filling its path template's
+    /// placeholders in order (see [`route`](crate::cassette::route)), the
+    /// set `query` parameters and an optional JSON body.
+    #[must_use]
+    pub fn for_call(
+        operation: Operation,
+        params: &[&str],
+        query: &[(&str, Option<String>)],
+        body: Option<Value>,
+    ) -> Self {
+        crate::cassette::request::describe(operation, params, query, body)
+    }
+
+    /// The request as `field path → JSON text` (`path.executionId`,
+    /// `query.after`, `body.filter.clientIds`): the unit a replay matches
+    /// and diffs by.
+    #[must_use]
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        crate::cassette::matching::flatten(self, &crate::cassette::matching::Ignored::default())
+    }
+
+    /// The fields in which `requested` differs from this recorded request,
+    /// one line each (`query.after: recorded "a", requested "b"`).
+    #[must_use]
+    pub fn differences(&self, requested: &RecordedRequest) -> Vec<String> {
+        crate::cassette::matching::diff(&self.fields(), &requested.fields())
+    }
+}
+
 /// The HTTP answer of an [`Exchange`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

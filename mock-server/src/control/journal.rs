@@ -131,6 +131,10 @@ pub(crate) struct JournalEntry {
     /// The fault injected into this answer, e.g. `rateLimited`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) fault: Option<String>,
+    /// `--replay`: no recording matched this request; why, with the diff
+    /// against the nearest recorded one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) unmatched: Option<String>,
     /// Milliseconds from arrival to the answer's headers.
     pub(crate) duration_ms: u64,
     /// Request headers, `Authorization` redacted to `<scheme> <redacted>`
@@ -349,6 +353,7 @@ mod tests {
             execution_id: execution_id.map(Into::into),
             retry_after: None,
             fault: None,
+            unmatched: None,
             duration_ms: 0,
             headers: JournalHeaders::default(),
             body: None,

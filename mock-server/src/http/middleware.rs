@@ -201,6 +201,10 @@ fn record(
         execution_id: note.execution_id.take(),
         retry_after: retry_after_text,
         fault: note.fault.take(),
+        unmatched: response
+            .extensions()
+            .get::<crate::cassette::replay::Unmatched>()
+            .map(|u| u.0.clone()),
         duration_ms: u64::try_from(answered.duration_since(arrival.at).as_millis())
             .unwrap_or(u64::MAX),
         headers: arrival.headers,

@@ -20,10 +20,12 @@ mod usage;
 
 /// Every route over `state`, without the outer middleware.
 pub(crate) fn routes(state: AppState) -> Router {
-    let mut router = Router::new()
-        .merge(usage::routes())
-        .merge(jobs::routes())
-        .merge(oauth::routes());
+    let usage = if state.replay.is_some() {
+        crate::cassette::replay::routes()
+    } else {
+        usage::routes().merge(jobs::routes())
+    };
+    let mut router = usage.merge(oauth::routes());
     if state.config.admin {
         router = router
             .nest("/__admin", admin::routes(state.clone()))

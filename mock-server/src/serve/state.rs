@@ -7,6 +7,7 @@ use chrono::Utc;
 use genesys_usage::fake::{Clock, ComplianceTracker, Engine};
 use tokio::sync::watch;
 
+use crate::cassette::book::ReplayBook;
 use crate::control::auth::TokenStore;
 use crate::control::journal::Journal;
 use crate::control::rate_limit::RateLimiter;
@@ -24,6 +25,8 @@ pub(crate) struct Inner {
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) journal: Journal,
     pub(crate) compliance: ComplianceTracker,
+    /// `--replay`: the cassette the Usage routes answer from.
+    pub(crate) replay: Option<ReplayBook>,
     /// Set to `true` by `POST /__admin/shutdown`; the accept loop watches it.
     pub(crate) shutdown: watch::Sender<bool>,
 }
@@ -47,6 +50,7 @@ impl AppState {
             limiter: config.rate_limit.map(RateLimiter::new),
             journal: Journal::new(config.journal_size),
             compliance: ComplianceTracker::new(config.min_poll_interval),
+            replay: config.replay.as_ref().map(ReplayBook::new),
             engine,
             shutdown,
             config,

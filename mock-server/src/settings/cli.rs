@@ -14,6 +14,7 @@ use clap::builder::BoolishValueParser;
 use genesys_usage::fake::{Lifecycle, Terminal};
 use serde::Deserialize;
 
+use crate::settings::cassette::CassetteArgs;
 use crate::settings::command::Command;
 use crate::settings::config::{Config, DEFAULT_RATE_LIMIT, parse_duration};
 use crate::settings::tls::TlsArgs;
@@ -151,6 +152,9 @@ pub struct Args {
     /// HTTPS (off by default: plain HTTP).
     #[command(flatten, next_help_heading = "HTTPS")]
     pub tls: TlsArgs,
+    /// Record and replay (off by default: the engine's synthetic data).
+    #[command(flatten, next_help_heading = "Record and replay")]
+    pub cassette: CassetteArgs,
     /// A subcommand instead of serving (`healthcheck`); the flags above
     /// still say where the server is.
     #[command(subcommand)]
@@ -248,6 +252,10 @@ struct FileConfig {
     tls_self_signed: Option<bool>,
     tls_ca_out: Option<PathBuf>,
     tls_client_ca: Option<PathBuf>,
+    replay: Option<PathBuf>,
+    record: Option<PathBuf>,
+    upstream: Option<String>,
+    upstream_login: Option<String>,
 }
 
 fn file_duration(
@@ -311,6 +319,12 @@ impl FileConfig {
                 tls_ca_out: self.tls_ca_out,
                 tls_client_ca: self.tls_client_ca,
             },
+            cassette: CassetteArgs {
+                replay: self.replay,
+                record: self.record,
+                upstream: self.upstream,
+                upstream_login: self.upstream_login,
+            },
             command: None,
         })
     }
@@ -335,7 +349,11 @@ impl Args {
         // The lifecycle is chosen per layer as a whole: a flag lifecycle
         // replaces file shortcuts instead of mixing with them.
         let lifecycle = self.lifecycle_choice()?.or(file.lifecycle_choice()?);
-        let config = self.or(file).build(lifecycle);
+        let mut merged = self.or(file);
+        let (replay, record) = std::mem::take(&mut merged.cassette).build()?;
+        let mut config = merged.build(lifecycle);
+        config.replay = replay;
+        config.record = record;
         validate(&config)?;
         Ok(config)
     }
@@ -392,7 +410,8 @@ impl Args {
             max_body_bytes,
             max_header_bytes,
             log,
-            tls
+            tls,
+            cassette
         )
     }
 
@@ -423,6 +442,9 @@ impl Args {
             max_header_bytes: self.max_header_bytes.unwrap_or(d.max_header_bytes),
             log: self.log.unwrap_or(d.log),
             tls: self.tls.build(),
+            // Read by `merge`, which may fail on them.
+            replay: None,
+            record: None,
         }
     }
 }

@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use genesys_usage::cassette::Cassette;
 use genesys_usage::fake::{DEFAULT_MIN_POLL_INTERVAL, EngineConfig, Lifecycle};
 
+use crate::settings::cassette::RecordConfig;
 use crate::settings::tls::TlsConfig;
 
 /// Default client id accepted by `POST /oauth/token`.
@@ -85,6 +87,11 @@ pub struct Config {
     pub log: String,
     /// HTTPS; plain HTTP by default.
     pub tls: TlsConfig,
+    /// `--replay`: serve this cassette instead of the engine's data, with no
+    /// outbound connection ever (see the README, "Record once, replay everywhere").
+    pub replay: Option<Cassette>,
+    /// `--record`: forward to an upstream and record (see [`RecordConfig`]).
+    pub record: Option<RecordConfig>,
 }
 
 impl Default for Config {
@@ -114,6 +121,8 @@ impl Default for Config {
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             log: "info".to_owned(),
             tls: TlsConfig::default(),
+            replay: None,
+            record: None,
         }
     }
 }
@@ -148,6 +157,14 @@ impl std::fmt::Debug for Config {
             .field("max_header_bytes", &self.max_header_bytes)
             .field("log", &self.log)
             .field("tls", &self.tls)
+            .field("record", &self.record)
+            .field(
+                "replay",
+                &self
+                    .replay
+                    .as_ref()
+                    .map(|c| format!("{} exchanges", c.exchanges.len())),
+            )
             .finish()
     }
 }

@@ -1,0 +1,10 @@
+//! Record and replay over HTTP (`--replay PATH`, `--record PATH --upstream URL`),
+//! in the cassette format of the SDK's feature `cassette`
+//! (`genesys_usage::cassette`), so one recording serves both sides.
+//!
+//! - `book.rs`: a cassette compiled for serving (submits per request, fresh
+//!   execution ids, each execution's recorded poll sequence);
+//! - `replay.rs`: the 11 Usage routes answered from the book.
+
+pub(crate) mod book;
+pub(crate) mod replay;
