@@ -103,6 +103,8 @@
 //!   `compliance.rs` (the poll-compliance report, shared with the mock server).
 //! - `sync/` (feature `sync`): keeping a history of usage: `store/` (the `Store` trait, its
 //!   batches, and the SQLite and PostgreSQL backends).
+//! - `report/` (feature `report`): the report over a store: `model.rs` (the figures),
+//!   `compute.rs`, `terminal.rs` (tables and sparklines), `html/` (the page and its SVG charts).
 //! - `cassette/` (feature `cassette`): record and replay at the transport seam:
 //!   `RecordingTransport`, `ReplayTransport` and the cassette file format (`format.rs`,
 //!   `request.rs`, `convert.rs`, `matching.rs`, `record.rs`, `replay.rs`).
@@ -118,6 +120,9 @@
 //! - `metrics`: counters and a histogram on the `metrics` facade.
 //! - `sync`: the `sync` module: a `Store` of complete days (SQLite or
 //!   PostgreSQL) and the sync that fills it.
+//! - `report`: the `report` module: one computed report over a store's
+//!   records, as terminal tables, JSON or a self-contained HTML page with
+//!   SVG charts; implies `sync`.
 //!
 //! ## Observability
 //!
@@ -157,6 +162,8 @@ pub mod cassette;
 #[cfg(feature = "fake")]
 pub mod fake;
 
+#[cfg(feature = "report")]
+pub mod report;
 #[cfg(feature = "sync")]
 pub mod sync;
 
