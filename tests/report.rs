@@ -393,3 +393,171 @@ fn page_text(html: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The SQL of the README's "Checking a figure" list, over the SQLite store.
+const SQL_TOTALS: &str =
+    "SELECT SUM(status200 + status300 + status400 + status500), SUM(status200),
+    SUM(status300), SUM(status400), SUM(status429), SUM(status500)
+  FROM usage_records WHERE granularity = 'Day' AND date BETWEEN ?1 AND ?2";
+const SQL_TOP_CLIENTS: &str =
+    "SELECT oauth_client_id, SUM(status200 + status300 + status400 + status500) AS requests,
+    SUM(status429), SUM(status500)
+  FROM usage_records WHERE granularity = 'Day' AND date BETWEEN ?1 AND ?2
+  GROUP BY oauth_client_id ORDER BY requests DESC, oauth_client_id LIMIT 10";
+const SQL_TOP_TEMPLATES: &str = "SELECT http_method, template_uri,
+    SUM(status200 + status300 + status400 + status500) AS requests, SUM(status429)
+  FROM usage_records WHERE granularity = 'Day' AND date BETWEEN ?1 AND ?2
+  GROUP BY http_method, template_uri ORDER BY requests DESC, template_uri, http_method LIMIT 10";
+const SQL_DAYS: &str =
+    "SELECT date, SUM(status200 + status300 + status400 + status500), SUM(status429)
+  FROM usage_records WHERE granularity = 'Day' AND date BETWEEN ?1 AND ?2
+  GROUP BY date ORDER BY date";
+
+#[tokio::test]
+async fn the_readme_sql_queries_give_the_reports_figures() {
+    let recs = records();
+    let (first, last) = report_store::fixture_days(&recs);
+    let location = report_store::filled_store("sql").await;
+    let store = open_store(&location).await.unwrap();
+    let report = Report::from_store(store.as_ref(), &ReportOptions::days(first, last))
+        .await
+        .unwrap();
+    let db = rusqlite::Connection::open(location.strip_prefix("sqlite:").unwrap()).unwrap();
+    let range = [first.to_string(), last.to_string()];
+
+    let totals: [i64; 6] = db
+        .query_row(SQL_TOTALS, range.clone(), |r| {
+            Ok([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ])
+        })
+        .unwrap();
+    let t = &report.totals;
+    let figures = [
+        t.requests,
+        t.status200,
+        t.status300,
+        t.status400,
+        t.status429,
+        t.status500,
+    ];
+    assert_eq!(totals, figures);
+
+    let rows = |sql: &str| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut statement = db.prepare(sql).unwrap();
+        let n = statement.column_count();
+        statement
+            .query_map(range.clone(), |r| (0..n).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    use rusqlite::types::Value::{Integer, Text};
+    let clients: Vec<_> = report
+        .top_clients
+        .iter()
+        .map(|c| {
+            let u = &c.usage.counts;
+            vec![
+                Text(c.id.clone()),
+                Integer(u.requests),
+                Integer(u.status429),
+                Integer(u.status500),
+            ]
+        })
+        .collect();
+    assert_eq!(rows(SQL_TOP_CLIENTS), clients);
+    let templates: Vec<_> = report
+        .top_templates
+        .iter()
+        .map(|e| {
+            let u = &e.usage.counts;
+            vec![
+                Text(e.method.clone()),
+                Text(e.template.clone()),
+                Integer(u.requests),
+                Integer(u.status429),
+            ]
+        })
+        .collect();
+    assert_eq!(rows(SQL_TOP_TEMPLATES), templates);
+    let days: Vec<_> = report
+        .days
+        .iter()
+        .filter(|d| d.counts.requests > 0)
+        .map(|d| {
+            vec![
+                Text(d.date.to_string()),
+                Integer(d.counts.requests),
+                Integer(d.counts.status429),
+            ]
+        })
+        .collect();
+    assert_eq!(rows(SQL_DAYS), days);
+}
+
+/// A measurement, not a check (`#[ignore]`): read, compute and render a
+/// report over 90 days × 1,000 records a day from a SQLite store. Run with
+/// `cargo test --release --all-features --test report -- --ignored --nocapture times_`.
+#[tokio::test]
+#[ignore = "a measurement: run it in release mode"]
+async fn times_a_report_over_90_days_of_1000_records() {
+    use genesys_usage::sync::Batch;
+    use genesys_usage::{Granularity, UsageRecord};
+    use std::time::Instant;
+
+    let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let last = first + Days::new(89);
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut per_org: [Vec<UsageRecord>; 3] = Default::default();
+    for day in first.iter_days().take(90) {
+        for i in 0..1000_u32 {
+            // 50 clients × 20 endpoints: 1,000 distinct keys a day.
+            let (client, template) = (i % 50, i / 50);
+            let mut r = UsageRecord::new(day, Granularity::Day);
+            r.organization_id = format!("org-{}", client % 3);
+            r.oauth_client_id = format!("client-{client}");
+            r.oauth_client_name = format!("Client {client}");
+            r.template_uri = format!("api/v2/things/{template}");
+            r.http_method = ["GET", "POST", "PUT", "DELETE"][(template % 4) as usize].into();
+            r.status200 = rng.i64(0..2000);
+            r.status300 = rng.i64(0..20);
+            r.status429 = rng.i64(0..30);
+            r.status400 = r.status429 + rng.i64(0..30);
+            r.status500 = rng.i64(0..10);
+            per_org[(client % 3) as usize].push(r);
+        }
+    }
+    let location = report_store::empty_store("timing").await;
+    let store = open_store(&location).await.unwrap();
+    for (org, records) in per_org.into_iter().enumerate() {
+        let batch = Batch::days(format!("org-{org}"), first, last, records);
+        store.commit(&batch).await.unwrap();
+    }
+    let options = ReportOptions::days(first, last);
+    let start = Instant::now();
+    let report = Report::from_store(store.as_ref(), &options).await.unwrap();
+    let computed = start.elapsed();
+    let terminal = report.to_terminal(false);
+    let rendered_terminal = start.elapsed();
+    let html = report.to_html();
+    let rendered_html = start.elapsed();
+    let json = serde_json::to_string_pretty(&report).unwrap();
+    let rendered_json = start.elapsed();
+    assert_eq!(report.records, 90_000);
+    println!(
+        "90 days x 1,000 records: read + compute {computed:?}; + terminal {:?} ({} bytes); \
+         + html {:?} ({} bytes); + json {:?} ({} bytes); total {rendered_json:?}",
+        rendered_terminal - computed,
+        terminal.len(),
+        rendered_html - rendered_terminal,
+        html.len(),
+        rendered_json - rendered_html,
+        json.len()
+    );
+}

@@ -43,9 +43,9 @@ fn usage_record(r: &Rec) -> UsageRecord {
     u
 }
 
-/// A new SQLite store under the target directory holding the fixture, and
-/// its location (`sqlite:PATH`).
-pub async fn filled_store(name: &str) -> String {
+/// The location (`sqlite:PATH`) of a new, empty SQLite store file under
+/// the target directory.
+pub async fn empty_store(name: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report");
     std::fs::create_dir_all(&dir).unwrap();
     // Tests of one binary run at once: a file each.
@@ -53,7 +53,13 @@ pub async fn filled_store(name: &str) -> String {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let path = dir.join(format!("{name}-{}-{n}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let location = format!("sqlite:{}", path.display());
+    format!("sqlite:{}", path.display())
+}
+
+/// A new SQLite store under the target directory holding the fixture, and
+/// its location (`sqlite:PATH`).
+pub async fn filled_store(name: &str) -> String {
+    let location = empty_store(name).await;
     let store = open_store(&location).await.unwrap();
     let recs = records();
     let (first, last) = fixture_days(&recs);

@@ -115,6 +115,8 @@ pub(crate) enum Command {
     ClientJobs(ClientJobsArgs),
     /// Wait again for a query submitted earlier, by its execution id.
     Resume(ResumeArgs),
+    /// Where the API budget goes: a report over a store's days (tables, JSON, or an HTML page).
+    Report(crate::report::ReportArgs),
 }
 
 /// The time window of a query.

@@ -1,7 +1,8 @@
 //! `genesys-usage`: query Genesys Cloud API usage from the command line.
 //!
 //! Parse the flags, print notes on the window, build the client, run the
-//! query (spinner on a terminal, Ctrl-C stops cleanly), render the rows. Exit codes are listed in
+//! query (spinner on a terminal, Ctrl-C stops cleanly), render the rows;
+//! `report` (in `report/`) reads a store instead and needs no client. Exit codes are listed in
 //! `docs/CLI.md` and in [`failure::code`].
 
 mod args;
@@ -9,6 +10,7 @@ mod connect;
 mod failure;
 mod parse;
 mod query;
+mod report;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -25,6 +27,10 @@ use crate::query::waits::Waits;
 
 fn main() -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // `report` reads a store: no client, no credentials, no query notes.
+    if let args::Command::Report(args) = &cli.command {
+        return report::main(args, cli.output.format);
+    }
     let waits = Waits::default();
     let logging = init_tracing(cli.output.verbose, std::env::var("RUST_LOG").ok(), &waits);
     let notes = query::window::notes(&cli.command, chrono::Utc::now());

@@ -26,11 +26,11 @@ pub(super) const C429: &str = "#4a148c";
 const FONT: i32 = 12;
 
 /// What every chart carries: an id for its title and description.
-fn frame(id: &str, width: i32, height: i32, title: &str, desc: &str) -> Document {
+fn frame(id: &str, class: &str, size: (i32, i32), title: &str, desc: &str) -> Document {
     Document::new()
-        .set("viewBox", (0, 0, width, height))
+        .set("viewBox", (0, 0, size.0, size.1))
         .set("role", "img")
-        .set("class", "chart")
+        .set("class", format!("chart {class}"))
         .set("aria-labelledby", format!("{id}-title {id}-desc"))
         .set("id", id)
         .add(Title::new(title).set("id", format!("{id}-title")))
@@ -83,17 +83,19 @@ fn round(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// A round axis maximum at or above `max`: 1, 2 or 5 times a power of ten.
+/// A round axis maximum at or above `max`, with little headroom: 1, 1.2,
+/// 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten (each a multiple of 4
+/// at the tens, so the four grid steps stay round).
 fn nice_max(max: i64) -> i64 {
     let max = max.max(1);
-    let mut step = 1;
+    let mut scale = 1;
     loop {
-        for m in [1, 2, 5] {
-            if m * step >= max {
-                return m * step;
+        for m in [10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100] {
+            if m * scale >= max * 10 {
+                return (m * scale / 10).max(1);
             }
         }
-        step *= 10;
+        scale *= 10;
     }
 }
 
@@ -107,13 +109,8 @@ pub(super) fn daily(id: &str, days: &[DayUsage], desc: &str) -> String {
     let y = |v: i64| top + plot_h - plot_h * v as f64 / max as f64;
     let band = plot_w / days.len().max(1) as f64;
     let bar = (band * 0.8).max(0.5);
-    let mut doc = frame(
-        id,
-        w as i32,
-        h as i32,
-        "Requests per day by status class",
-        desc,
-    );
+    let title = "Requests per day by status class";
+    let mut doc = frame(id, "daily", (w as i32, h as i32), title, desc);
     doc = doc.add(legend(id, left));
     for i in 0..=4 {
         let v = max * i / 4;
@@ -216,7 +213,7 @@ pub(super) fn bars(id: &str, title: &str, desc: &str, list: &[Bar]) -> String {
     let h = top + row * list.len().max(1) as f64 + 4.0;
     let max = list.iter().map(|b| b.requests).max().unwrap_or(0).max(1);
     let bar_w = w - 130.0;
-    let mut doc = frame(id, w as i32, h as i32, title, desc);
+    let mut doc = frame(id, "bars", (w as i32, h as i32), title, desc);
     for (i, b) in list.iter().enumerate() {
         let y = top + row * i as f64;
         let len = bar_w * b.requests as f64 / max as f64;
@@ -256,9 +253,10 @@ mod tests {
     #[test]
     fn axis_maxima_are_round() {
         assert_eq!(nice_max(0), 1);
-        assert_eq!(nice_max(7), 10);
-        assert_eq!(nice_max(1_234), 2_000);
+        assert_eq!(nice_max(7), 8);
+        assert_eq!(nice_max(1_234), 1_500);
         assert_eq!(nice_max(5_000), 5_000);
+        assert_eq!(nice_max(10_699), 12_000);
     }
 
     #[test]

@@ -17,6 +17,7 @@ figcaption { font-size: 0.85rem; color: #555; }
 .scroll, .table { overflow-x: auto; }
 svg.chart { display: block; width: 100%; height: auto; }
 .wide svg.chart { min-width: 36rem; }
+svg.bars { max-width: 40rem; }
 svg.chart text { fill: #333; font-family: inherit; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 0.9rem; }
 caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }

@@ -179,6 +179,8 @@ async fn submit(command: &Command, client: &UsageClient) -> Result<Submitted, Er
                 .await?,
         ),
         Command::Resume(args) => resumed(args, client),
+        // main.rs runs `report` before any client exists.
+        Command::Report(_) => unreachable!("report is not a query"),
     })
 }
 
