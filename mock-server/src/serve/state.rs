@@ -8,6 +8,7 @@ use genesys_usage::fake::{Clock, ComplianceTracker, Engine};
 use tokio::sync::watch;
 
 use crate::cassette::book::ReplayBook;
+use crate::cassette::record::Recorder;
 use crate::control::auth::TokenStore;
 use crate::control::journal::Journal;
 use crate::control::rate_limit::RateLimiter;
@@ -27,6 +28,8 @@ pub(crate) struct Inner {
     pub(crate) compliance: ComplianceTracker,
     /// `--replay`: the cassette the Usage routes answer from.
     pub(crate) replay: Option<ReplayBook>,
+    /// `--record`: the recording proxy's cassette and upstream client.
+    pub(crate) recording: Option<Recorder>,
     /// Set to `true` by `POST /__admin/shutdown`; the accept loop watches it.
     pub(crate) shutdown: watch::Sender<bool>,
 }
@@ -51,6 +54,7 @@ impl AppState {
             journal: Journal::new(config.journal_size),
             compliance: ComplianceTracker::new(config.min_poll_interval),
             replay: config.replay.as_ref().map(ReplayBook::new),
+            recording: config.record.clone().map(Recorder::new),
             engine,
             shutdown,
             config,

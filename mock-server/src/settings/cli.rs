@@ -256,6 +256,7 @@ struct FileConfig {
     record: Option<PathBuf>,
     upstream: Option<String>,
     upstream_login: Option<String>,
+    pseudonymise: Option<bool>,
 }
 
 fn file_duration(
@@ -324,6 +325,7 @@ impl FileConfig {
                 record: self.record,
                 upstream: self.upstream,
                 upstream_login: self.upstream_login,
+                pseudonymise: self.pseudonymise,
             },
             command: None,
         })
