@@ -506,6 +506,7 @@ async fn the_readme_sql_queries_give_the_reports_figures() {
 /// `cargo test --release --all-features --test report -- --ignored --nocapture times_`.
 #[tokio::test]
 #[ignore = "a measurement: run it in release mode"]
+#[allow(clippy::print_stdout)] // a measurement prints its figures
 async fn times_a_report_over_90_days_of_1000_records() {
     use genesys_usage::sync::Batch;
     use genesys_usage::{Granularity, UsageRecord};
