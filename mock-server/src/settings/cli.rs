@@ -261,6 +261,7 @@ struct FileConfig {
     upstream: Option<String>,
     upstream_login: Option<String>,
     dataset: Option<PathBuf>,
+    data_lag: Option<FileDuration>,
 }
 
 fn file_duration(
@@ -332,6 +333,7 @@ impl FileConfig {
             },
             data: DataArgs {
                 dataset: self.dataset,
+                data_lag: file_duration("data-lag", self.data_lag)?,
             },
             command: None,
         })
@@ -365,7 +367,7 @@ impl Args {
         config.record = record;
         validate(&config)?;
         // Last: the other settings are checked before a large file is read.
-        config.dataset = data.build()?;
+        data.apply(&mut config)?;
         Ok(config)
     }
 
@@ -458,6 +460,7 @@ impl Args {
             replay: None,
             record: None,
             dataset: None,
+            data_lag: d.data_lag,
         }
     }
 }
