@@ -260,6 +260,7 @@ struct FileConfig {
     record: Option<PathBuf>,
     upstream: Option<String>,
     upstream_login: Option<String>,
+    pseudonymise: Option<bool>,
     dataset: Option<PathBuf>,
     data_lag: Option<FileDuration>,
 }
@@ -330,6 +331,7 @@ impl FileConfig {
                 record: self.record,
                 upstream: self.upstream,
                 upstream_login: self.upstream_login,
+                pseudonymise: self.pseudonymise,
             },
             data: DataArgs {
                 dataset: self.dataset,
