@@ -208,7 +208,7 @@ impl Dataset {
 
     /// As [`new`](Self::new), with the caller's own OAuth client
     /// `client_id` in it (spec §13b, "The caller's own client"): a
-    /// client-credentials client of the main organisation, named by its id,
+    /// client-credentials client of the main organisation, named `Own client {client_id}`,
     /// with a few requests on every day. The cast's records are the same as
     /// without it; an id of the cast is not added twice. The mock server
     /// adds its configured client this way, so a client query for the

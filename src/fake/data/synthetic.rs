@@ -49,7 +49,7 @@ impl Synthetic {
     /// As [`new`](Self::new), plus the caller's own OAuth client `own` (spec
     /// §13b: it is part of its organisation's data) when it is not one of
     /// the cast: a client-credentials client of the main organisation, named
-    /// by its id, with a few records a day drawn apart from the cast's, so
+    /// `Own client {id}`, with a few records a day drawn apart from the cast's, so
     /// the cast's records are the same with or without it.
     pub(crate) fn with_own_client(
         seed: u64,
@@ -92,7 +92,9 @@ impl Synthetic {
         if let Some(id) = own {
             clients.push(ClientEntry {
                 id: id.to_owned(),
-                name: id.to_owned(),
+                // Not the bare id: a name equal to an id would make
+                // name-based tools (the cassette pseudonymiser) rewrite ids.
+                name: format!("Own client {id}"),
                 owner: ORGANIZATIONS[0].0.to_owned(),
                 user_grant: false,
                 orgs: vec![0],
