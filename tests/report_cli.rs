@@ -138,6 +138,8 @@ async fn bad_flags_exit_2_and_a_bad_store_exits_1_without_its_password() {
     let stderr = text(&unreachable.stderr);
     assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+    let record = run(&["report", "--store", &location, "--record", "x.json"]).await;
+    assert_eq!(record.status.code(), Some(2), "{}", text(&record.stderr));
     let missing = run(&["report"]).await;
     assert_eq!(missing.status.code(), Some(2), "--store is required");
 }

@@ -10,6 +10,7 @@ mod connect;
 mod failure;
 mod parse;
 mod query;
+mod record;
 mod report;
 
 use std::io::{self, IsTerminal, Write};
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     // `report` reads a store: no client, no credentials, no query notes.
     if let args::Command::Report(args) = &cli.command {
-        return report::main(args, cli.output.format);
+        return report::main(args, cli.output.format, cli.connection.record.is_some());
     }
     let waits = Waits::default();
     let logging = init_tracing(cli.output.verbose, std::env::var("RUST_LOG").ok(), &waits);
@@ -42,6 +43,8 @@ fn main() -> ExitCode {
         })
         .map_err(Failure::Output)
         .and_then(|runtime| runtime.block_on(run(&cli, logging, waits)));
+    // `--record`: saved whatever the outcome (a failed run is the one to report).
+    let outcome = record::finish(outcome);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

@@ -47,8 +47,18 @@ fn day(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// Runs `report` to its exit code; failures are written to stderr.
-pub(crate) fn main(args: &ReportArgs, format: Option<Format>) -> ExitCode {
-    match run(args, format) {
+/// `record` says whether the global `--record` was given: `report` makes no
+/// API call, so a cassette would stay empty, and it is refused instead.
+pub(crate) fn main(args: &ReportArgs, format: Option<Format>, record: bool) -> ExitCode {
+    let outcome = if record {
+        Err((
+            code::USAGE,
+            "report reads a store and makes no API call: --record has nothing to record".into(),
+        ))
+    } else {
+        run(args, format)
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err((exit, message)) => {
             let _ = writeln!(io::stderr().lock(), "error: {message}");
