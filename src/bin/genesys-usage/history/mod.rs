@@ -23,6 +23,13 @@ pub(crate) mod code {
 
 /// Runs `sync` or `export`; `None` for the other subcommands.
 pub(crate) fn dispatch(cli: &Cli) -> Option<ExitCode> {
+    if matches!(cli.command, Command::Sync(_) | Command::Export(_))
+        && cli.connection.record.is_some()
+    {
+        // A sync runs one client per organisation; a cassette holds one.
+        eprintln_safe("error: --record is for the query subcommands, not sync or export");
+        return Some(ExitCode::from(crate::failure::code::USAGE));
+    }
     let code = match &cli.command {
         Command::Sync(args) => runtime().map(|rt| rt.block_on(sync_cmd::run(cli, args))),
         Command::Export(args) => runtime().map(|rt| rt.block_on(export_cmd::run(cli, args))),
