@@ -110,7 +110,7 @@ async fn html_writes_the_page_of_the_same_report_for_one_organisation() {
 }
 
 #[tokio::test]
-async fn bad_flags_exit_2_and_a_bad_store_exits_1_without_its_password() {
+async fn bad_flags_exit_2_and_a_bad_store_exits_9_without_its_password() {
     let location = report_store::filled_store("cli-bad").await;
     let csv = run(&["report", "--store", &location, "--format", "csv"]).await;
     assert_eq!(csv.status.code(), Some(2), "{}", text(&csv.stderr));
@@ -134,14 +134,43 @@ async fn bad_flags_exit_2_and_a_bad_store_exits_1_without_its_password() {
         "postgres://me:s3cret-pw@127.0.0.1:1/db",
     ])
     .await;
-    assert_eq!(unreachable.status.code(), Some(1));
+    assert_eq!(
+        unreachable.status.code(),
+        Some(9),
+        "the store exit code of sync and export"
+    );
     let stderr = text(&unreachable.stderr);
     assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
     let record = run(&["report", "--store", &location, "--record", "x.json"]).await;
     assert_eq!(record.status.code(), Some(2), "{}", text(&record.stderr));
-    let missing = run(&["report"]).await;
-    assert_eq!(missing.status.code(), Some(2), "--store is required");
+    // Without --store: the default store of sync, missing here under an empty home.
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("report-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut default = Command::new(BIN);
+    default
+        .args(["report", "--format", "json"])
+        .env_remove("GENESYS_USAGE_STORE")
+        .env_remove("XDG_DATA_HOME")
+        .env("HOME", &home)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    let default = tokio::time::timeout(Duration::from_secs(120), default.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(default.status.code(), Some(9));
+    let stderr = text(&default.stderr);
+    assert!(
+        stderr.contains(".local/share/genesys-usage/usage.db"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("genesys-usage sync"), "{stderr}");
+    assert!(
+        !home.join(".local/share/genesys-usage/usage.db").exists(),
+        "nothing created"
+    );
 }
 
 /// Writes `report.html` and `report.json` of the whole fixture to

@@ -8,6 +8,7 @@
 mod args;
 mod connect;
 mod failure;
+mod history;
 mod parse;
 mod query;
 mod record;
@@ -28,6 +29,10 @@ use crate::query::waits::Waits;
 
 fn main() -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // `sync` and `export` run apart: their own clients, stores and output.
+    if let Some(code) = history::dispatch(&cli) {
+        return code;
+    }
     // `report` reads a store: no client, no credentials, no query notes.
     if let args::Command::Report(args) = &cli.command {
         return report::main(args, cli.output.format, cli.connection.record.is_some());

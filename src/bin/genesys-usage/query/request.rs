@@ -21,8 +21,10 @@ impl Command {
             Self::Jobs(_) => QueryKind::Jobs,
             Self::ClientJobs(_) => QueryKind::ClientJobs,
             Self::Resume(args) => args.kind,
-            // main.rs runs `report` apart: it never reaches the query code.
-            Self::Report(_) => unreachable!("report is not a query"),
+            // main.rs runs `sync`, `export` and `report` apart: they never reach the query code.
+            Self::Sync(_) | Self::Export(_) | Self::Report(_) => {
+                unreachable!("sync, export and report are not queries")
+            }
         }
     }
 

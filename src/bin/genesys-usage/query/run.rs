@@ -179,8 +179,10 @@ async fn submit(command: &Command, client: &UsageClient) -> Result<Submitted, Er
                 .await?,
         ),
         Command::Resume(args) => resumed(args, client),
-        // main.rs runs `report` before any client exists.
-        Command::Report(_) => unreachable!("report is not a query"),
+        // main.rs runs `sync`, `export` and `report` before any query client exists.
+        Command::Sync(_) | Command::Export(_) | Command::Report(_) => {
+            unreachable!("sync, export and report are not queries")
+        }
     })
 }
 

@@ -14,6 +14,7 @@ use genesys_usage::sync::open_store;
 
 use crate::args::Format;
 use crate::failure::code;
+use crate::history::{self, default_store};
 
 /// Days of the default range: the last 30 complete days.
 const DEFAULT_DAYS: u64 = 30;
@@ -21,9 +22,10 @@ const DEFAULT_DAYS: u64 = 30;
 /// `report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// The store to read: sqlite:PATH or postgres://user[:password]@host[:port]/db [env: GENESYS_USAGE_STORE].
-    #[arg(long, env = "GENESYS_USAGE_STORE", hide_env_values = true)]
-    pub(crate) store: String,
+    /// The store to read: sqlite:PATH or postgres://user[:password]@host[:port]/db
+    /// [default: the one sync writes by default; env: GENESYS_USAGE_STORE].
+    #[arg(long, env = "GENESYS_USAGE_STORE", hide_env = true)]
+    pub(crate) store: Option<String>,
     /// First UTC day, YYYY-MM-DD [default: 29 days before --until].
     #[arg(long, value_parser = day)]
     pub(crate) since: Option<NaiveDate>,
@@ -82,12 +84,29 @@ fn run(args: &ReportArgs, format: Option<Format>) -> Result<(), Failed> {
         .enable_all()
         .build()
         .map_err(|e| (code::OTHER, format!("cannot start the runtime: {e}")))?;
+    let location = match &args.store {
+        Some(location) => location.clone(),
+        None => {
+            // Reading must not leave an empty store behind where sync would write.
+            let path = default_store();
+            if !path.exists() {
+                return Err((
+                    history::code::STORE,
+                    format!(
+                        "no store at {} (the default): run genesys-usage sync first, or name one with --store",
+                        path.display()
+                    ),
+                ));
+            }
+            format!("sqlite:{}", path.display())
+        }
+    };
     let report = runtime.block_on(async {
-        let store = open_store(&args.store).await?;
+        let store = open_store(&location).await?;
         Report::from_store(store.as_ref(), &options).await
     });
     // Store errors name the store without its password.
-    let report = report.map_err(|e| (code::OTHER, e.to_string()))?;
+    let report = report.map_err(|e| (history::code::STORE, e.to_string()))?;
     if let Some(path) = &args.html {
         std::fs::write(path, report.to_html())
             .map_err(|e| (code::OTHER, format!("cannot write {}: {e}", path.display())))?;
