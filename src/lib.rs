@@ -102,7 +102,9 @@
 //!   `engine/` (executions, validation, the operations), `transport/` (`FakeTransport`) and
 //!   `compliance.rs` (the poll-compliance report, shared with the mock server).
 //! - `sync/` (feature `sync`): keeping a history of usage: `store/` (the `Store` trait, its
-//!   batches, and the SQLite and PostgreSQL backends).
+//!   batches, the SQLite and PostgreSQL backends with their locks and leases), the sync of
+//!   complete days (`days.rs`, `fetch.rs`, `budget.rs`, `run.rs`, `org.rs`), its TOML config
+//!   (`config.rs`) and the export to a dataset file (`export.rs`).
 //! - `cassette/` (feature `cassette`): record and replay at the transport seam:
 //!   `RecordingTransport`, `ReplayTransport` and the cassette file format (`format.rs`,
 //!   `request.rs`, `convert.rs`, `matching.rs`, `record.rs`, `replay.rs`).

@@ -21,9 +21,9 @@
 //! ## Layout
 //!
 //! - `settings/`: [`Config`] (`config.rs`), [`Args`] (`cli.rs`),
-//!   [`Command`] (`command.rs`: the `healthcheck` subcommand) and
-//!   [`TlsConfig`] (`tls.rs`): settings from flags, `GENESYS_MOCK_*`
-//!   variables and a TOML file;
+//!   [`Command`] (`command.rs`: the `healthcheck` subcommand),
+//!   [`TlsConfig`] (`tls.rs`) and [`DataArgs`] (`data.rs`: `--dataset`):
+//!   settings from flags, `GENESYS_MOCK_*` variables and a TOML file;
 //! - `serve/`: [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`,
 //!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`), the shared
 //!   state (`state.rs`) and [`Https`] (`tls.rs`: rustls, certificates from
@@ -33,10 +33,14 @@
 //!   fault → handler), `faults.rs` (`X-Mock-Fault`, wire faults), `body.rs`
 //!   (limits, JSON with field names), `error.rs` (the one `ApiError`);
 //! - `routes/`: `usage.rs` (L1–L7), `jobs.rs` (N1–N4), `oauth.rs` (token),
-//!   `admin.rs` + `admin_engine.rs` (`/__admin/`);
+//!   `admin.rs` + `admin_engine.rs` + `admin_data.rs` (`/__admin/`);
 //! - `health/`: [`HealthCheck`], the client of the `healthcheck`
 //!   subcommand ([`Command`]; one bounded `GET /__admin/health`, the
 //!   container image's `HEALTHCHECK`);
+//! - `cassette/`: `--replay PATH` (`book.rs`: a cassette compiled for
+//!   serving; `replay.rs`: the Usage routes answered from it) and `--record
+//!   PATH --upstream URL` (`record.rs`: the recording proxy, its cassette
+//!   written on shutdown and on `POST /__admin/recording/save`);
 //! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs` with
 //!   `journal_filter.rs` and `redact.rs` (credentials out of the journal).
 //!   The poll-compliance report is the engine's
@@ -86,7 +90,7 @@
 //! - The admin API (JSON; off with `--no-admin`; `--admin-token T` requires
 //!   `Authorization: Bearer T`; `GET /__admin/` lists it and `docs/ADMIN.md`
 //!   gives each endpoint's request and answer): `GET health`, `GET ready`, `POST reset`,
-//!   `POST shutdown`, `GET executions`, `GET executions/{id}`,
+//!   `POST shutdown`, `POST recording/save` (with `--record`), `GET executions`, `GET executions/{id}`,
 //!   `POST executions/{id}/state` `{"state":"Complete"}`,
 //!   `POST executions/{id}/advance`, `POST executions/{id}/lifecycle`
 //!   `{"lifecycle":"failed"}`, `GET executions/{id}/compliance`,
@@ -95,7 +99,8 @@
 //!   `GET`/`POST`/`DELETE faults` (engine `FaultRule` JSON, e.g.
 //!   `{"fault":{"kind":"serverError","status":503},"operation":"post_usage_query","trigger":{"next":2}}`),
 //!   `DELETE faults/{id}`, `GET journal?method=&path=&executionId=&operation=&status=&limit=`,
-//!   `DELETE journal`. Admin calls are not journaled and take no faults.
+//!   `DELETE journal`, `GET dataset`, `PUT dataset` (a dataset file, `text/csv` or
+//!   `application/x-ndjson`). Admin calls are not journaled and take no faults.
 //! - [`MockServer::engine`] gives the engine itself, for the same control
 //!   in-process, and [`MockServer::compliance`] the poll-compliance report.
 
@@ -126,6 +131,7 @@ pub use settings::cassette::{CassetteArgs, RecordConfig};
 pub use settings::cli::{Args, ConfigError};
 pub use settings::command::{Command, HealthcheckArgs};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+pub use settings::data::DataArgs;
 pub use settings::tls::{TlsArgs, TlsConfig};
 
 /// Exit codes of the `genesys-usage-mock` binary.

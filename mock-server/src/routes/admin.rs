@@ -1,8 +1,8 @@
 //! The admin API under `/__admin/` (JSON in and out): the index, health,
 //! readiness, reset, shutdown, the clock and the journal. Executions and
-//! faults are in [`super::admin_engine`]. `docs/ADMIN.md` documents each
-//! endpoint; [`ENDPOINTS`] is the list `GET /__admin/` serves (a test keeps
-//! the two, and the routes, in step).
+//! faults are in [`super::admin_engine`], the data in [`super::admin_data`].
+//! `docs/ADMIN.md` documents each endpoint; [`ENDPOINTS`] is the list
+//! `GET /__admin/` serves (a test keeps the two, and the routes, in step).
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::admin_engine;
+use super::{admin_data, admin_engine};
 use crate::control::auth::{bearer, same_secret};
 use crate::control::journal_filter::JournalFilter;
 use crate::http::body::{parse_json, read_body};
@@ -31,9 +31,11 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/ready", get(ready))
         .route("/reset", post(reset))
         .route("/shutdown", post(shutdown))
+        .route("/recording/save", post(save_recording))
         .route("/clock", get(clock).post(set_clock))
         .route("/journal", get(journal).delete(clear_journal))
         .merge(admin_engine::routes())
+        .merge(admin_data::routes())
         .layer(from_fn_with_state(state, require_admin_token))
 }
 
@@ -89,9 +91,14 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/__admin/reset",
-        "forget executions, scripts, faults, journal, poll records and rate windows; clock back as configured",
+        "forget executions, scripts, faults, journal, poll records and rate windows; clock and data back as configured",
     ),
     ("POST", "/__admin/shutdown", "stop gracefully"),
+    (
+        "POST",
+        "/__admin/recording/save",
+        "--record: write the cassette now; 409 when not recording",
+    ),
     ("GET", "/__admin/clock", "the emulation clock: now and mode"),
     (
         "POST",
@@ -143,6 +150,16 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/__admin/faults/{faultId}",
         "remove one fault rule",
     ),
+    (
+        "GET",
+        "/__admin/dataset",
+        "the data served: records, days, organizations, clients",
+    ),
+    (
+        "PUT",
+        "/__admin/dataset",
+        "serve a dataset file (text/csv or application/x-ndjson); a bad one is a 400 naming line and field",
+    ),
 ];
 
 async fn index() -> Json<serde_json::Value> {
@@ -176,6 +193,29 @@ async fn shutdown(State(state): State<AppState>) -> Response {
     tracing::info!("shutdown requested through the admin api");
     state.request_shutdown();
     (StatusCode::ACCEPTED, Json(json!({ "shuttingDown": true }))).into_response()
+}
+
+/// `--record`: writes the cassette so far (it is written on shutdown too).
+async fn save_recording(State(state): State<AppState>) -> Response {
+    let Some(recorder) = &state.recording else {
+        return ApiError::new(
+            StatusCode::CONFLICT,
+            "not.recording",
+            "This server is not recording; start it with --record PATH --upstream URL.",
+        )
+        .into_response();
+    };
+    // Blocking file I/O, but small and rare: an admin call, not a hot path.
+    match recorder.save() {
+        Ok(exchanges) => Json(json!({
+            "path": recorder.path().display().to_string(),
+            "exchanges": exchanges,
+        }))
+        .into_response(),
+        Err(error) => ApiError::server_error(500)
+            .with_message(format!("Cannot save the recording: {error}"))
+            .into_response(),
+    }
 }
 
 fn clock_view(state: &AppState) -> serde_json::Value {
