@@ -85,7 +85,8 @@
 //! - `transport/`: the [`UsageTransport`] seam (its docs are the contract) and
 //!   [`HttpTransport`] (reqwest + rustls), in parts: `builder.rs`, `client.rs` (the reqwest
 //!   client), `proxy.rs`, `tls.rs`, `urls.rs`, `wire.rs`, `failure.rs` (errors naming the
-//!   host), `incremental.rs`; `attempt.rs` carries a per-call timeout to the transport.
+//!   host), `incremental.rs`; `attempt.rs` carries a per-call timeout to the transport;
+//!   `shared.rs`: `Arc<T>` of a transport is one.
 //! - `env.rs`: configuration from environment variables (`with_env`, `from_env`).
 //! - `auth.rs`: [`TokenProvider`], [`ClientCredentials`], [`StaticToken`].
 //! - `region.rs`: the 18 [`Region`]s.

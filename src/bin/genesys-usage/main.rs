@@ -7,8 +7,10 @@
 mod args;
 mod connect;
 mod failure;
+mod history;
 mod parse;
 mod query;
+mod record;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -25,6 +27,10 @@ use crate::query::waits::Waits;
 
 fn main() -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // `sync` and `export` run apart: their own clients, stores and output.
+    if let Some(code) = history::dispatch(&cli) {
+        return code;
+    }
     let waits = Waits::default();
     let logging = init_tracing(cli.output.verbose, std::env::var("RUST_LOG").ok(), &waits);
     let notes = query::window::notes(&cli.command, chrono::Utc::now());
@@ -36,6 +42,8 @@ fn main() -> ExitCode {
         })
         .map_err(Failure::Output)
         .and_then(|runtime| runtime.block_on(run(&cli, logging, waits)));
+    // `--record`: saved whatever the outcome (a failed run is the one to report).
+    let outcome = record::finish(outcome);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
