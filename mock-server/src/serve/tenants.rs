@@ -14,8 +14,9 @@ use crate::settings::scenario::Credential;
 /// The organisations served and the credentials that reach them.
 #[derive(Debug)]
 pub(crate) struct Tenants {
-    /// `(organisation id, engine)`; index 0 is the main organisation's.
-    engines: Vec<(String, Arc<Engine>)>,
+    /// `(organisation id, engine)`; index 0 is the first credential's. No
+    /// id: the organisation of the data served (it follows a new dataset).
+    engines: Vec<(Option<String>, Arc<Engine>)>,
     /// Every accepted credential with the index of its tenant.
     credentials: Vec<(Credential, usize)>,
 }
@@ -28,20 +29,25 @@ impl Tenants {
         let data = main.dataset();
         let data_main = data.main_organization_id().to_owned();
         let all = config.all_credentials();
-        let org_of = |c: &Credential| c.organization.clone().unwrap_or_else(|| data_main.clone());
+        // The data's main organisation when none is named.
+        let org_of = |c: &Credential| c.organization.clone().filter(|o| *o != data_main);
         // Tenant 0, the one the admin API steers, is the first credential's.
-        let first = all.first().map_or_else(|| data_main.clone(), org_of);
-        if first != data_main {
-            main.set_dataset(data.with_main_organization(&first));
+        let first = all.first().and_then(org_of);
+        if let Some(org) = &first {
+            main.set_dataset(data.with_main_organization(org));
         }
         let mut engines = vec![(first.clone(), main)];
-        let mut index: HashMap<String, usize> = HashMap::from([(first, 0)]);
+        let mut index: HashMap<Option<String>, usize> = HashMap::from([(first, 0)]);
         let mut credentials = Vec::new();
         for credential in all {
             let org = org_of(&credential);
             let tenant = *index.entry(org.clone()).or_insert_with(|| {
                 let engine = Arc::new(Engine::with_clock(config.engine_config(), clock.clone()));
-                engine.set_dataset(data.with_main_organization(&org));
+                if let Some(org) = &org {
+                    engine.set_dataset(data.with_main_organization(org));
+                } else {
+                    engine.set_dataset(Arc::clone(&data));
+                }
                 engines.push((org.clone(), engine));
                 engines.len() - 1
             });
@@ -73,10 +79,11 @@ impl Tenants {
     /// Serves `dataset` on every tenant, each seeing its own organisation.
     pub(crate) fn set_dataset(&self, dataset: &Arc<Dataset>) {
         for (org, engine) in &self.engines {
-            if dataset.main_organization_id() == org {
-                engine.set_dataset(Arc::clone(dataset));
-            } else {
-                engine.set_dataset(dataset.with_main_organization(org));
+            match org {
+                Some(org) if dataset.main_organization_id() != org => {
+                    engine.set_dataset(dataset.with_main_organization(org));
+                }
+                _ => engine.set_dataset(Arc::clone(dataset)),
             }
         }
     }
