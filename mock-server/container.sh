@@ -77,34 +77,25 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-smoke() {
-  install_podman
-  use_containers_conf
-  podman image exists "$image" || { echo "container.sh: no image $image (run: $0 build)" >&2; exit 1; }
-  # shellcheck source=tests/official_sdk/venv.sh
-  source tests/official_sdk/venv.sh
-  local port url started
-  port=$(free_port)
-  # Global, not local: the EXIT trap runs after this function has returned.
-  smoke_name=genesys-usage-mock-smoke-$$
-  local name=$smoke_name
-  trap 'podman rm --force --time 0 "$smoke_name" >/dev/null 2>&1 || true' EXIT
-  local run_err=$target_dir/smoke-run.err
-  started=$(date +%s%N)
-  # stderr kept aside: without systemd podman logs an error about the
-  # HEALTHCHECK timer on every run (see the top of this file).
-  # A settings file through a read-only volume, as the README shows: it must
-  # reach the server (checked below through the token lifetime it sets).
-  local config_dir=$target_dir/smoke-config
-  mkdir -p "$config_dir"
-  printf 'token-ttl = "2h"\n' >"$config_dir/mock.toml"
-  # The image runs as uid 65532: the file must be readable by others.
-  chmod 0755 "$config_dir" && chmod 0644 "$config_dir/mock.toml"
-  podman run --runtime runc --detach --name "$name" -p "127.0.0.1:$port:8080" \
-    -v "$PWD/$config_dir:/config:ro" -e GENESYS_MOCK_CONFIG=/config/mock.toml "$image" \
-    >/dev/null 2>"$run_err" || { cat "$run_err" >&2; exit 1; }
+# The containers the smoke test started, removed on any exit.
+started_containers=()
+cleanup() {
+  local name
+  for name in "${started_containers[@]}"; do
+    podman rm --force --time 0 "$name" >/dev/null 2>&1 || true
+  done
+}
 
-  # Bounded wait for the one stdout line, timing it from `podman run`.
+# run_container NAME PORT PODMAN-RUN-ARGS…: starts the image detached with
+# its port published on 127.0.0.1:PORT, then waits (bounded) for its one
+# stdout line. podman's stderr goes to a file, shown on failure: without
+# systemd it logs an error about the HEALTHCHECK timer on every run.
+run_container() {
+  local name=$1 port=$2 err=$target_dir/$1.err
+  shift 2
+  started_containers+=("$name")
+  podman run --runtime runc --detach --name "$name" -p "127.0.0.1:$port:8080" "$@" "$image" \
+    >/dev/null 2>"$err" || { cat "$err" >&2; exit 1; }
   local line="" deadline=$((SECONDS + ${CONTAINER_START_TIMEOUT:-30}))
   while [ "$SECONDS" -lt "$deadline" ]; do
     line=$(podman logs "$name" 2>/dev/null | grep -m1 '^listening on ' || true)
@@ -113,15 +104,47 @@ smoke() {
     sleep 0.05
   done
   if [ "$line" != "listening on http://0.0.0.0:8080" ]; then
-    echo "container.sh: no listening line (got '$line'); the container's log:" >&2
+    echo "container.sh: $name printed no listening line (got '$line'); its log:" >&2
     podman logs "$name" >&2 || true
     exit 1
   fi
-  # Polled every 50 ms, through podman's own start-up (most of it): the
-  # server itself prints the line within milliseconds of its exec.
+}
+
+# stop_container NAME: SIGTERM to PID 1 must stop the server cleanly (exit 0)
+# well within podman's 10 s; then the container is removed.
+stop_container() {
+  local name=$1 status
+  podman stop --time 10 "$name" >/dev/null 2>>"$target_dir/$name.err"
+  status=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+  [ "$status" = 0 ] || { echo "container.sh: $name exited $status on SIGTERM" >&2; exit 1; }
+  podman rm "$name" >/dev/null 2>>"$target_dir/$name.err"
+}
+
+smoke() {
+  install_podman
+  use_containers_conf
+  podman image exists "$image" || { echo "container.sh: no image $image (run: $0 build)" >&2; exit 1; }
+  # shellcheck source=tests/official_sdk/venv.sh
+  source tests/official_sdk/venv.sh
+  trap cleanup EXIT
+  local port url started name=genesys-usage-mock-smoke-$$
+
+  # A settings file through a read-only volume, as the README shows (checked
+  # below through the token lifetime it sets). The image runs as uid 65532:
+  # the file must be readable by others.
+  local config_dir=$target_dir/smoke-config
+  mkdir -p "$config_dir"
+  printf 'token-ttl = "2h"\n' >"$config_dir/mock.toml"
+  chmod 0755 "$config_dir" && chmod 0644 "$config_dir/mock.toml"
+  port=$(free_port)
+  url=http://127.0.0.1:$port
+  started=$(date +%s%N)
+  run_container "$name" "$port" -v "$PWD/$config_dir:/config:ro" -e GENESYS_MOCK_CONFIG=/config/mock.toml
+  # Polled every 50 ms; most of it is podman's own start-up (the server
+  # prints the line a few milliseconds after its exec).
   echo "listening line $((($(date +%s%N) - started) / 1000000)) ms after podman run"
 
-  # The image's own HEALTHCHECK, inside the container.
+  # The image's own HEALTHCHECK, run inside the container.
   local healthy=""
   for _ in $(seq 1 20); do
     if podman healthcheck run "$name" >/dev/null 2>&1; then healthy=1 && break; fi
@@ -130,7 +153,6 @@ smoke() {
   [ -n "$healthy" ] || { echo "container.sh: the image's HEALTHCHECK never passed" >&2; exit 1; }
   echo "HEALTHCHECK: healthy"
 
-  url=http://127.0.0.1:$port
   python3 - "$url" <<'PY'
 import base64, json, sys, urllib.request
 basic = base64.b64encode(b"mock-client-id:mock-client-secret").decode()
@@ -144,13 +166,25 @@ print("mounted GENESYS_MOCK_CONFIG applied (token lifetime 7200 s)")
 PY
   echo "official SDK $SDK_VERSION against the container at $url"
   "$venv/bin/python" tests/official_sdk/drive.py "$url"
+  stop_container "$name"
+  echo "container stopped (exit 0) and removed"
 
-  # SIGTERM to PID 1 must stop it cleanly (exit 0), well within the timeout.
-  podman stop --time 10 "$name" >/dev/null 2>>"$run_err"
-  local status
-  status=$(podman inspect --format '{{.State.ExitCode}}' "$name")
-  [ "$status" = 0 ] || { echo "container.sh: exit code $status after SIGTERM" >&2; exit 1; }
-  podman rm "$name" >/dev/null
+  # A dataset file through a volume (the README's example): the server
+  # answers from it. Its dates are fixed, so the SDK drive above, which asks
+  # for the last days, runs on the synthetic log instead.
+  name=genesys-usage-mock-dataset-$$
+  port=$(free_port)
+  run_container "$name" "$port" -v "$PWD/fixtures/datasets:/data:ro" \
+    -e GENESYS_MOCK_DATASET=/data/three_orgs.csv
+  python3 - "http://127.0.0.1:$port" <<'PY'
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/__admin/dataset", timeout=5) as answer:
+    summary = json.load(answer)
+if summary["source"] != "loaded" or not summary["origin"].endswith("three_orgs.csv") or summary["records"] < 1:
+    sys.exit(f"the mounted dataset was not served: {summary}")
+print(f"mounted GENESYS_MOCK_DATASET served: {summary['records']} records, {len(summary['organizations'])} organisations")
+PY
+  stop_container "$name"
   echo "container stopped (exit 0) and removed"
 }
 

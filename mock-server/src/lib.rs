@@ -21,9 +21,9 @@
 //! ## Layout
 //!
 //! - `settings/`: [`Config`] (`config.rs`), [`Args`] (`cli.rs`),
-//!   [`Command`] (`command.rs`: the `healthcheck` subcommand) and
-//!   [`TlsConfig`] (`tls.rs`): settings from flags, `GENESYS_MOCK_*`
-//!   variables and a TOML file;
+//!   [`Command`] (`command.rs`: the `healthcheck` subcommand),
+//!   [`TlsConfig`] (`tls.rs`) and [`DataArgs`] (`data.rs`: `--dataset`):
+//!   settings from flags, `GENESYS_MOCK_*` variables and a TOML file;
 //! - `serve/`: [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`,
 //!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`), the shared
 //!   state (`state.rs`) and [`Https`] (`tls.rs`: rustls, certificates from
@@ -33,7 +33,7 @@
 //!   fault → handler), `faults.rs` (`X-Mock-Fault`, wire faults), `body.rs`
 //!   (limits, JSON with field names), `error.rs` (the one `ApiError`);
 //! - `routes/`: `usage.rs` (L1–L7), `jobs.rs` (N1–N4), `oauth.rs` (token),
-//!   `admin.rs` + `admin_engine.rs` (`/__admin/`);
+//!   `admin.rs` + `admin_engine.rs` + `admin_data.rs` (`/__admin/`);
 //! - `health/`: [`HealthCheck`], the client of the `healthcheck`
 //!   subcommand ([`Command`]; one bounded `GET /__admin/health`, the
 //!   container image's `HEALTHCHECK`);
@@ -95,7 +95,8 @@
 //!   `GET`/`POST`/`DELETE faults` (engine `FaultRule` JSON, e.g.
 //!   `{"fault":{"kind":"serverError","status":503},"operation":"post_usage_query","trigger":{"next":2}}`),
 //!   `DELETE faults/{id}`, `GET journal?method=&path=&executionId=&operation=&status=&limit=`,
-//!   `DELETE journal`. Admin calls are not journaled and take no faults.
+//!   `DELETE journal`, `GET dataset`, `PUT dataset` (a dataset file, `text/csv` or
+//!   `application/x-ndjson`). Admin calls are not journaled and take no faults.
 //! - [`MockServer::engine`] gives the engine itself, for the same control
 //!   in-process, and [`MockServer::compliance`] the poll-compliance report.
 
@@ -126,6 +127,7 @@ pub use settings::cassette::{CassetteArgs, RecordConfig};
 pub use settings::cli::{Args, ConfigError};
 pub use settings::command::{Command, HealthcheckArgs};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+pub use settings::data::DataArgs;
 pub use settings::tls::{TlsArgs, TlsConfig};
 
 /// Exit codes of the `genesys-usage-mock` binary.

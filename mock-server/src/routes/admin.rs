@@ -1,8 +1,8 @@
 //! The admin API under `/__admin/` (JSON in and out): the index, health,
 //! readiness, reset, shutdown, the clock and the journal. Executions and
-//! faults are in [`super::admin_engine`]. `docs/ADMIN.md` documents each
-//! endpoint; [`ENDPOINTS`] is the list `GET /__admin/` serves (a test keeps
-//! the two, and the routes, in step).
+//! faults are in [`super::admin_engine`], the data in [`super::admin_data`].
+//! `docs/ADMIN.md` documents each endpoint; [`ENDPOINTS`] is the list
+//! `GET /__admin/` serves (a test keeps the two, and the routes, in step).
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::admin_engine;
+use super::{admin_data, admin_engine};
 use crate::control::auth::{bearer, same_secret};
 use crate::control::journal_filter::JournalFilter;
 use crate::http::body::{parse_json, read_body};
@@ -34,6 +34,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/clock", get(clock).post(set_clock))
         .route("/journal", get(journal).delete(clear_journal))
         .merge(admin_engine::routes())
+        .merge(admin_data::routes())
         .layer(from_fn_with_state(state, require_admin_token))
 }
 
@@ -89,7 +90,7 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/__admin/reset",
-        "forget executions, scripts, faults, journal, poll records and rate windows; clock back as configured",
+        "forget executions, scripts, faults, journal, poll records and rate windows; clock and data back as configured",
     ),
     ("POST", "/__admin/shutdown", "stop gracefully"),
     ("GET", "/__admin/clock", "the emulation clock: now and mode"),
@@ -142,6 +143,16 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "DELETE",
         "/__admin/faults/{faultId}",
         "remove one fault rule",
+    ),
+    (
+        "GET",
+        "/__admin/dataset",
+        "the data served: records, days, organizations, clients",
+    ),
+    (
+        "PUT",
+        "/__admin/dataset",
+        "serve a dataset file (text/csv or application/x-ndjson); a bad one is a 400 naming line and field",
     ),
 ];
 

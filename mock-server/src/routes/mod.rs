@@ -13,6 +13,7 @@ use crate::http::error::ApiError;
 use crate::serve::state::AppState;
 
 mod admin;
+mod admin_data;
 mod admin_engine;
 mod jobs;
 mod oauth;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use genesys_usage::fake::{Clock, ComplianceTracker, Engine};
+use genesys_usage::fake::{Clock, ComplianceTracker, Dataset, Engine};
 use tokio::sync::watch;
 
 use crate::cassette::book::ReplayBook;
@@ -25,6 +25,9 @@ pub(crate) struct Inner {
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) journal: Journal,
     pub(crate) compliance: ComplianceTracker,
+    /// The data the server started with (`--dataset`, else the synthetic
+    /// log), which a reset puts back.
+    pub(crate) startup_dataset: Arc<Dataset>,
     /// `--replay`: the cassette the Usage routes answer from.
     pub(crate) replay: Option<ReplayBook>,
     /// Set to `true` by `POST /__admin/shutdown`; the accept loop watches it.
@@ -44,6 +47,9 @@ impl AppState {
         let clock = Clock::new();
         configure_clock(&clock, &config);
         let engine = Arc::new(Engine::with_clock(config.engine_config(), clock));
+        if let Some(dataset) = &config.dataset {
+            engine.set_dataset(Arc::clone(dataset));
+        }
         let (shutdown, _) = watch::channel(false);
         Self(Arc::new(Inner {
             tokens: TokenStore::new(config.token_ttl),
@@ -51,6 +57,7 @@ impl AppState {
             journal: Journal::new(config.journal_size),
             compliance: ComplianceTracker::new(config.min_poll_interval),
             replay: config.replay.as_ref().map(ReplayBook::new),
+            startup_dataset: engine.dataset(),
             engine,
             shutdown,
             config,
@@ -63,11 +70,13 @@ impl AppState {
     }
 
     /// Forgets executions, scripts, fault rules, the journal, poll records and
-    /// rate-limit windows, and puts the clock back as configured, as a fresh
-    /// start would (so one test that moves the clock does not move the next
-    /// one's). Tokens stay valid so clients are not logged out.
+    /// rate-limit windows, and puts the clock and the data back as
+    /// configured, as a fresh start would (so one test that moves the clock
+    /// or loads data does not change the next one's). Tokens stay valid so
+    /// clients are not logged out.
     pub(crate) fn reset(&self) {
         self.engine.reset();
+        self.engine.set_dataset(Arc::clone(&self.startup_dataset));
         configure_clock(self.engine.clock(), &self.config);
         self.journal.clear();
         self.compliance.clear();

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::settings::cassette::CassetteArgs;
 use crate::settings::command::Command;
 use crate::settings::config::{Config, DEFAULT_RATE_LIMIT, parse_duration};
+use crate::settings::data::DataArgs;
 use crate::settings::tls::TlsArgs;
 
 /// A configuration that cannot be used; the binary exits with
@@ -155,6 +156,9 @@ pub struct Args {
     /// Record and replay (off by default: the engine's synthetic data).
     #[command(flatten, next_help_heading = "Record and replay")]
     pub cassette: CassetteArgs,
+    /// The data served (off by default: the synthetic log).
+    #[command(flatten, next_help_heading = "Data")]
+    pub data: DataArgs,
     /// A subcommand instead of serving (`healthcheck`); the flags above
     /// still say where the server is.
     #[command(subcommand)]
@@ -256,6 +260,7 @@ struct FileConfig {
     record: Option<PathBuf>,
     upstream: Option<String>,
     upstream_login: Option<String>,
+    dataset: Option<PathBuf>,
 }
 
 fn file_duration(
@@ -325,6 +330,9 @@ impl FileConfig {
                 upstream: self.upstream,
                 upstream_login: self.upstream_login,
             },
+            data: DataArgs {
+                dataset: self.dataset,
+            },
             command: None,
         })
     }
@@ -351,10 +359,13 @@ impl Args {
         let lifecycle = self.lifecycle_choice()?.or(file.lifecycle_choice()?);
         let mut merged = self.or(file);
         let (replay, record) = std::mem::take(&mut merged.cassette).build()?;
+        let data = std::mem::take(&mut merged.data);
         let mut config = merged.build(lifecycle);
         config.replay = replay;
         config.record = record;
         validate(&config)?;
+        // Last: the other settings are checked before a large file is read.
+        config.dataset = data.build()?;
         Ok(config)
     }
 
@@ -411,7 +422,8 @@ impl Args {
             max_header_bytes,
             log,
             tls,
-            cassette
+            cassette,
+            data
         )
     }
 
@@ -445,6 +457,7 @@ impl Args {
             // Read by `merge`, which may fail on them.
             replay: None,
             record: None,
+            dataset: None,
         }
     }
 }

@@ -5,11 +5,12 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use genesys_usage::cassette::Cassette;
-use genesys_usage::fake::{DEFAULT_MIN_POLL_INTERVAL, EngineConfig, Lifecycle};
+use genesys_usage::fake::{DEFAULT_MIN_POLL_INTERVAL, Dataset, EngineConfig, Lifecycle};
 
 use crate::settings::cassette::RecordConfig;
 use crate::settings::tls::TlsConfig;
@@ -92,6 +93,11 @@ pub struct Config {
     pub replay: Option<Cassette>,
     /// `--record`: forward to an upstream and record (see [`RecordConfig`]).
     pub record: Option<RecordConfig>,
+    /// `--dataset`: serve these records instead of the synthetic log of
+    /// [`seed`](Self::seed) (spec §13a; load one with
+    /// [`Dataset::from_path`]). `POST /__admin/reset` comes back to it
+    /// after a `PUT /__admin/dataset`.
+    pub dataset: Option<Arc<Dataset>>,
 }
 
 impl Default for Config {
@@ -123,6 +129,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             replay: None,
             record: None,
+            dataset: None,
         }
     }
 }
@@ -165,6 +172,7 @@ impl std::fmt::Debug for Config {
                     .as_ref()
                     .map(|c| format!("{} exchanges", c.exchanges.len())),
             )
+            .field("dataset", &self.dataset)
             .finish()
     }
 }
