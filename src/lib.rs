@@ -85,7 +85,8 @@
 //! - `transport/`: the [`UsageTransport`] seam (its docs are the contract) and
 //!   [`HttpTransport`] (reqwest + rustls), in parts: `builder.rs`, `client.rs` (the reqwest
 //!   client), `proxy.rs`, `tls.rs`, `urls.rs`, `wire.rs`, `failure.rs` (errors naming the
-//!   host), `incremental.rs`; `attempt.rs` carries a per-call timeout to the transport.
+//!   host), `incremental.rs`; `attempt.rs` carries a per-call timeout to the transport;
+//!   `shared.rs`: `Arc<T>` of a transport is one.
 //! - `env.rs`: configuration from environment variables (`with_env`, `from_env`).
 //! - `auth.rs`: [`TokenProvider`], [`ClientCredentials`], [`StaticToken`].
 //! - `region.rs`: the 18 [`Region`]s.
@@ -102,7 +103,9 @@
 //!   `engine/` (executions, validation, the operations), `transport/` (`FakeTransport`) and
 //!   `compliance.rs` (the poll-compliance report, shared with the mock server).
 //! - `sync/` (feature `sync`): keeping a history of usage: `store/` (the `Store` trait, its
-//!   batches, and the SQLite and PostgreSQL backends).
+//!   batches, the SQLite and PostgreSQL backends with their locks and leases), the sync of
+//!   complete days (`days.rs`, `fetch.rs`, `budget.rs`, `run.rs`, `org.rs`), its TOML config
+//!   (`config.rs`) and the export to a dataset file (`export.rs`).
 //! - `cassette/` (feature `cassette`): record and replay at the transport seam:
 //!   `RecordingTransport`, `ReplayTransport` and the cassette file format (`format.rs`,
 //!   `request.rs`, `convert.rs`, `matching.rs`, `record.rs`, `replay.rs`).

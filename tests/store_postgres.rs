@@ -69,3 +69,45 @@ async fn the_location_and_errors_never_show_the_password() {
     assert!(!text.contains("pg-s3cret-pw"), "{text}");
     assert!(text.contains("127.0.0.1:1"), "{text}");
 }
+
+#[tokio::test]
+async fn a_lease_is_per_organisation_renewable_and_taken_over_once_expired() {
+    use genesys_usage::sync::{Lease, PostgresStore, Store};
+    use std::time::Duration;
+    let Some(url) = fresh().await else { return };
+    let a = PostgresStore::connect(&url).await.unwrap();
+    let b = PostgresStore::connect(&url).await.unwrap();
+    let short = Duration::from_millis(300);
+    let long = Duration::from_secs(60);
+    assert_eq!(a.lease("org-1", "a", short).await.unwrap(), Lease::Held);
+    assert_eq!(
+        b.lease("org-1", "b", long).await.unwrap(),
+        Lease::Busy { holder: "a".into() }
+    );
+    assert_eq!(
+        b.lease("org-2", "b", long).await.unwrap(),
+        Lease::Held,
+        "another organisation is free"
+    );
+    assert_eq!(
+        a.lease("org-1", "a", short).await.unwrap(),
+        Lease::Held,
+        "a renewal"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        b.lease("org-1", "b", long).await.unwrap(),
+        Lease::Held,
+        "expired: taken over"
+    );
+    assert!(matches!(
+        a.lease("org-1", "a", short).await.unwrap(),
+        Lease::Busy { .. }
+    ));
+    b.release("org-1", "b").await.unwrap();
+    assert_eq!(
+        a.lease("org-1", "a", short).await.unwrap(),
+        Lease::Held,
+        "released: free"
+    );
+}

@@ -44,3 +44,27 @@ async fn a_file_that_is_not_a_database_is_a_backend_error_naming_it() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn one_store_value_holds_the_file_lock_until_it_is_dropped() {
+    use genesys_usage::sync::{Lease, SqliteStore, Store};
+    use std::time::Duration;
+    let location = fresh().await.unwrap();
+    let path = std::path::PathBuf::from(location.strip_prefix("sqlite:").unwrap());
+    let ttl = Duration::from_secs(60);
+    let first = SqliteStore::open(&path).await.unwrap();
+    let second = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(first.lease("org-a", "one", ttl).await.unwrap(), Lease::Held);
+    // The whole file: every organisation, whoever asks.
+    assert_eq!(first.lease("org-b", "one", ttl).await.unwrap(), Lease::Held);
+    let busy = second.lease("org-b", "two", ttl).await.unwrap();
+    assert!(
+        matches!(busy, Lease::Busy { ref holder } if holder.contains(".lock")),
+        "{busy:?}"
+    );
+    drop(first);
+    assert_eq!(
+        second.lease("org-a", "two", ttl).await.unwrap(),
+        Lease::Held
+    );
+}

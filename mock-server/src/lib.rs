@@ -37,6 +37,10 @@
 //! - `health/`: [`HealthCheck`], the client of the `healthcheck`
 //!   subcommand ([`Command`]; one bounded `GET /__admin/health`, the
 //!   container image's `HEALTHCHECK`);
+//! - `cassette/`: `--replay PATH` (`book.rs`: a cassette compiled for
+//!   serving; `replay.rs`: the Usage routes answered from it) and `--record
+//!   PATH --upstream URL` (`record.rs`: the recording proxy, its cassette
+//!   written on shutdown and on `POST /__admin/recording/save`);
 //! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs` with
 //!   `journal_filter.rs` and `redact.rs` (credentials out of the journal).
 //!   The poll-compliance report is the engine's
@@ -86,7 +90,7 @@
 //! - The admin API (JSON; off with `--no-admin`; `--admin-token T` requires
 //!   `Authorization: Bearer T`; `GET /__admin/` lists it and `docs/ADMIN.md`
 //!   gives each endpoint's request and answer): `GET health`, `GET ready`, `POST reset`,
-//!   `POST shutdown`, `GET executions`, `GET executions/{id}`,
+//!   `POST shutdown`, `POST recording/save` (with `--record`), `GET executions`, `GET executions/{id}`,
 //!   `POST executions/{id}/state` `{"state":"Complete"}`,
 //!   `POST executions/{id}/advance`, `POST executions/{id}/lifecycle`
 //!   `{"lifecycle":"failed"}`, `GET executions/{id}/compliance`,

@@ -29,7 +29,9 @@
 //! - `request.rs`: each operation's method, path and parameters ([`route`]);
 //! - `convert.rs`: typed outcomes to recorded ones and back;
 //! - `matching.rs`: request keys, queues and the diff of a miss;
-//! - `record.rs`, `replay.rs`, `replay_impl.rs`: the two transports.
+//! - `record.rs`, `replay.rs`, `replay_impl.rs`: the two transports;
+//! - `redact.rs`: [`Cassette::scrub`] and the [`Pseudonymiser`] (user ids
+//!   and client names replaced by stable stand-ins).
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true)
@@ -53,6 +55,7 @@ mod convert;
 mod format;
 mod matching;
 mod record;
+mod redact;
 mod replay;
 mod replay_impl;
 mod request;
@@ -62,5 +65,6 @@ pub use format::{
     RecordedResponse, TokenGrant,
 };
 pub use record::RecordingTransport;
+pub use redact::Pseudonymiser;
 pub use replay::{ReplayTransport, ReplayTransportBuilder};
 pub use request::route;

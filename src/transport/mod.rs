@@ -15,6 +15,7 @@ use crate::models::{
 
 pub(crate) mod attempt;
 pub(crate) mod http;
+mod shared;
 
 /// One call of the Usage API, without policy.
 ///

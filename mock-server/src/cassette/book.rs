@@ -76,7 +76,8 @@ impl ReplayBook {
         for (i, exchange) in cassette.exchanges.iter().enumerate() {
             let op = exchange.operation;
             if op == Operation::Token {
-                let grant = exchange.token.as_ref();
+                // Only a client that was issued a token: a refused one stays refused.
+                let grant = exchange.token.as_ref().filter(|g| g.issued);
                 if let Some(id) = grant.and_then(|g| g.client_id.clone()) {
                     book.client_ids.insert(id);
                 }

@@ -4,7 +4,11 @@
 //!
 //! - `book.rs`: a cassette compiled for serving (submits per request, fresh
 //!   execution ids, each execution's recorded poll sequence);
-//! - `replay.rs`: the 11 Usage routes answered from the book.
+//! - `replay.rs`: the 11 Usage routes answered from the book;
+//! - `record.rs`: `--record`, the recording proxy ([`Recorder`](record::Recorder));
+//! - `written.rs`: what the proxy writes down of each call.
 
 pub(crate) mod book;
+pub(crate) mod record;
 pub(crate) mod replay;
+mod written;

@@ -116,7 +116,12 @@ fn outer<'a>(
         let mut buffer = [0u8; 36];
         let correlation_text = correlation_id.encode(&mut buffer);
         stamp_context_id(&mut response, correlation_text);
-        if let Ok(value) = HeaderValue::from_str(correlation_text) {
+        // A recording proxy passes the upstream's own id back: that is the
+        // one its support can look up.
+        if let (false, Ok(value)) = (
+            response.headers().contains_key(CORRELATION_HEADER),
+            HeaderValue::from_str(correlation_text),
+        ) {
             response.headers_mut().insert(CORRELATION_HEADER, value);
         }
         if let Some(arrival) = arrival {

@@ -59,7 +59,7 @@ pub(crate) fn with_call_note<F: Future>(routes: F) -> impl Future<Output = (F::O
 }
 
 /// Leaves `note` for the outer middleware (dropped when nothing collects it).
-fn leave_call_note(note: CallNote) {
+pub(crate) fn leave_call_note(note: CallNote) {
     let _ = CALL_NOTE.try_with(|slot| slot.set(Some(note)));
 }
 

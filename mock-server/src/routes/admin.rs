@@ -31,6 +31,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/ready", get(ready))
         .route("/reset", post(reset))
         .route("/shutdown", post(shutdown))
+        .route("/recording/save", post(save_recording))
         .route("/clock", get(clock).post(set_clock))
         .route("/journal", get(journal).delete(clear_journal))
         .merge(admin_engine::routes())
@@ -93,6 +94,11 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "forget executions, scripts, faults, journal, poll records and rate windows; clock and data back as configured",
     ),
     ("POST", "/__admin/shutdown", "stop gracefully"),
+    (
+        "POST",
+        "/__admin/recording/save",
+        "--record: write the cassette now; 409 when not recording",
+    ),
     ("GET", "/__admin/clock", "the emulation clock: now and mode"),
     (
         "POST",
@@ -187,6 +193,29 @@ async fn shutdown(State(state): State<AppState>) -> Response {
     tracing::info!("shutdown requested through the admin api");
     state.request_shutdown();
     (StatusCode::ACCEPTED, Json(json!({ "shuttingDown": true }))).into_response()
+}
+
+/// `--record`: writes the cassette so far (it is written on shutdown too).
+async fn save_recording(State(state): State<AppState>) -> Response {
+    let Some(recorder) = &state.recording else {
+        return ApiError::new(
+            StatusCode::CONFLICT,
+            "not.recording",
+            "This server is not recording; start it with --record PATH --upstream URL.",
+        )
+        .into_response();
+    };
+    // Blocking file I/O, but small and rare: an admin call, not a hot path.
+    match recorder.save() {
+        Ok(exchanges) => Json(json!({
+            "path": recorder.path().display().to_string(),
+            "exchanges": exchanges,
+        }))
+        .into_response(),
+        Err(error) => ApiError::server_error(500)
+            .with_message(format!("Cannot save the recording: {error}"))
+            .into_response(),
+    }
 }
 
 fn clock_view(state: &AppState) -> serde_json::Value {

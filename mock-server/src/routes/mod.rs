@@ -21,12 +21,14 @@ mod usage;
 
 /// Every route over `state`, without the outer middleware.
 pub(crate) fn routes(state: AppState) -> Router {
-    let usage = if state.replay.is_some() {
-        crate::cassette::replay::routes()
+    let mut router = if state.recording.is_some() {
+        // The proxy forwards the token request too.
+        crate::cassette::record::routes()
+    } else if state.replay.is_some() {
+        crate::cassette::replay::routes().merge(oauth::routes())
     } else {
-        usage::routes().merge(jobs::routes())
+        usage::routes().merge(jobs::routes()).merge(oauth::routes())
     };
-    let mut router = usage.merge(oauth::routes());
     if state.config.admin {
         router = router
             .nest("/__admin", admin::routes(state.clone()))

@@ -72,7 +72,21 @@ pub(crate) async fn serve_state(
     drop(listener);
     stop.send_replace(true);
     drain(connections).await;
+    save_recording(&state);
     Ok(())
+}
+
+/// `--record`: the cassette is written once the last request is answered.
+fn save_recording(state: &AppState) {
+    let Some(recorder) = &state.recording else {
+        return;
+    };
+    match recorder.save() {
+        Ok(exchanges) => {
+            tracing::info!(path = %recorder.path().display(), exchanges, "recording saved");
+        }
+        Err(error) => tracing::error!(%error, "cannot save the recording"),
+    }
 }
 
 /// Waits (bounded) for open connections to finish their requests.

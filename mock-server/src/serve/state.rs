@@ -8,6 +8,7 @@ use genesys_usage::fake::{Clock, ComplianceTracker, Dataset, Engine};
 use tokio::sync::watch;
 
 use crate::cassette::book::ReplayBook;
+use crate::cassette::record::Recorder;
 use crate::control::auth::TokenStore;
 use crate::control::journal::Journal;
 use crate::control::rate_limit::RateLimiter;
@@ -30,6 +31,8 @@ pub(crate) struct Inner {
     pub(crate) startup_dataset: Arc<Dataset>,
     /// `--replay`: the cassette the Usage routes answer from.
     pub(crate) replay: Option<ReplayBook>,
+    /// `--record`: the recording proxy's cassette and upstream client.
+    pub(crate) recording: Option<Recorder>,
     /// Set to `true` by `POST /__admin/shutdown`; the accept loop watches it.
     pub(crate) shutdown: watch::Sender<bool>,
 }
@@ -57,6 +60,7 @@ impl AppState {
             journal: Journal::new(config.journal_size),
             compliance: ComplianceTracker::new(config.min_poll_interval),
             replay: config.replay.as_ref().map(ReplayBook::new),
+            recording: config.record.clone().map(Recorder::new),
             startup_dataset: engine.dataset(),
             engine,
             shutdown,

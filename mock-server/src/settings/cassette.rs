@@ -20,6 +20,10 @@ pub struct RecordConfig {
     /// upstream with `api.` replaced by `login.` (as the SDKs derive it), or
     /// the upstream itself when it has no `api.` host.
     pub upstream_login: Option<String>,
+    /// `--pseudonymise`: user ids and client names replaced by stand-ins
+    /// that are stable for the run (see
+    /// [`Pseudonymiser`](genesys_usage::cassette::Pseudonymiser)).
+    pub pseudonymise: bool,
 }
 
 impl RecordConfig {
@@ -50,6 +54,13 @@ pub struct CassetteArgs {
     /// upstream with `api.` replaced by `login.`].
     #[arg(long, env = "GENESYS_MOCK_UPSTREAM_LOGIN", value_name = "URL")]
     pub upstream_login: Option<String>,
+    /// With --record: replace user ids and OAuth client names by stand-ins
+    /// (stable for the run) in the saved cassette, for a recording that
+    /// leaves the organisation.
+    #[arg(long, env = "GENESYS_MOCK_PSEUDONYMISE", num_args = 0..=1,
+          require_equals = true, default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub pseudonymise: Option<bool>,
 }
 
 impl CassetteArgs {
@@ -60,17 +71,26 @@ impl CassetteArgs {
             record: self.record.or(lower.record),
             upstream: self.upstream.or(lower.upstream),
             upstream_login: self.upstream_login.or(lower.upstream_login),
+            pseudonymise: self.pseudonymise.or(lower.pseudonymise),
         }
     }
 
     /// The replayed cassette (read now) and the recording, checked.
     pub(crate) fn build(self) -> Result<(Option<Cassette>, Option<RecordConfig>), ConfigError> {
         let invalid = |setting, message: String| ConfigError::Invalid { setting, message };
+        let pseudonymise = self.pseudonymise.unwrap_or(false);
+        if pseudonymise && self.record.is_none() {
+            return Err(invalid(
+                "pseudonymise",
+                "--pseudonymise needs --record PATH".into(),
+            ));
+        }
         let record = match (self.record, self.upstream) {
             (Some(path), Some(upstream)) => Some(RecordConfig {
                 path,
                 upstream,
                 upstream_login: self.upstream_login,
+                pseudonymise,
             }),
             (Some(_), None) => {
                 return Err(invalid("upstream", "--record needs --upstream URL".into()));
@@ -125,6 +145,16 @@ mod tests {
         };
         let (_, record) = both.build().unwrap();
         assert_eq!(record.unwrap().login_url(), "https://login.mypurecloud.com");
+    }
+
+    #[test]
+    fn pseudonymise_needs_record() {
+        let alone = CassetteArgs {
+            pseudonymise: Some(true),
+            ..CassetteArgs::default()
+        };
+        let err = alone.build().unwrap_err().to_string();
+        assert!(err.contains("--pseudonymise needs --record"), "{err}");
     }
 
     #[test]

@@ -260,6 +260,7 @@ struct FileConfig {
     record: Option<PathBuf>,
     upstream: Option<String>,
     upstream_login: Option<String>,
+    pseudonymise: Option<bool>,
     dataset: Option<PathBuf>,
 }
 
@@ -329,6 +330,7 @@ impl FileConfig {
                 record: self.record,
                 upstream: self.upstream,
                 upstream_login: self.upstream_login,
+                pseudonymise: self.pseudonymise,
             },
             data: DataArgs {
                 dataset: self.dataset,

@@ -55,6 +55,12 @@ pub(crate) struct ConnectionArgs {
     /// on another machine); https is required otherwise.
     #[arg(long, global = true)]
     pub(crate) allow_insecure_http: bool,
+    /// Write every API call of the run (requests, answers, errors, timings;
+    /// never a secret or token) to this cassette file, saved at the end,
+    /// also when the run fails: attach it to a bug report, or replay it
+    /// with `genesys-usage-mock --replay PATH`.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) record: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for ConnectionArgs {
@@ -68,6 +74,7 @@ impl std::fmt::Debug for ConnectionArgs {
             .field("auth_client_secret", &hidden(&self.auth_client_secret))
             .field("token", &hidden(&self.token))
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("record", &self.record)
             .finish()
     }
 }

@@ -14,7 +14,8 @@ use crate::failure::Failure;
 /// credentials were given.
 ///
 /// A token wins over client credentials, so a token left in the
-/// environment is not a conflict.
+/// environment is not a conflict. With `--record` its calls are recorded
+/// (see `record.rs`).
 pub(crate) fn client(
     connection: &ConnectionArgs,
     timeout: Duration,
@@ -27,10 +28,11 @@ pub(crate) fn client(
         .with_env()
         .map_err(|e| Failure::sdk("reading the environment", e))?;
     let builder = with_flags(builder, connection)?;
-    builder.build().map_err(|e| match e {
+    let client = builder.build().map_err(|e| match e {
         Error::Config { field, message } if field == "auth" => missing_credentials(&message),
         other => Failure::sdk("configuring the client", cli_spelling(other)),
-    })
+    })?;
+    Ok(crate::record::wrap(client, connection.record.as_deref()))
 }
 
 /// The connection flags given, over what the environment set.

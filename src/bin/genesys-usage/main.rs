@@ -9,6 +9,7 @@ mod connect;
 mod failure;
 mod parse;
 mod query;
+mod record;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ fn main() -> ExitCode {
         })
         .map_err(Failure::Output)
         .and_then(|runtime| runtime.block_on(run(&cli, logging, waits)));
+    // `--record`: saved whatever the outcome (a failed run is the one to report).
+    let outcome = record::finish(outcome);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

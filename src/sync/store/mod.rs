@@ -5,8 +5,10 @@ mod batch;
 mod location;
 mod postgres;
 mod sqlite;
+mod sqlite_lock;
 
 use std::fmt;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -50,6 +52,39 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Every organisation with a checkpoint, and its checkpoint, by id.
     async fn checkpoints(&self) -> Result<Vec<(String, NaiveDate)>, StoreError>;
+
+    /// Takes or renews `holder`'s lease on syncing `organization_id`, for
+    /// `ttl` from now; [`Lease::Busy`] while another holder's lease runs.
+    ///
+    /// - [`SqliteStore`]: one lock for the whole file, held by this store
+    ///   value until it is dropped (the operating system releases it when
+    ///   the process dies, however it dies); `ttl` is not needed.
+    /// - [`PostgresStore`]: a lease row per organisation, expiring `ttl`
+    ///   after its last renewal on the server's clock, so a process that
+    ///   died (or lost its network) is taken over once its lease runs out.
+    async fn lease(
+        &self,
+        organization_id: &str,
+        holder: &str,
+        ttl: Duration,
+    ) -> Result<Lease, StoreError>;
+
+    /// Gives up `holder`'s lease on `organization_id` (nothing if it holds
+    /// none).
+    async fn release(&self, organization_id: &str, holder: &str) -> Result<(), StoreError>;
+}
+
+/// The answer of [`Store::lease`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lease {
+    /// The caller holds the lease now.
+    Held,
+    /// Someone else does.
+    Busy {
+        /// Who, as far as the store knows (a holder name, or a description).
+        holder: String,
+    },
 }
 
 /// What one [`Store::commit`] changed.

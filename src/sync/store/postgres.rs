@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls};
 
 use super::location::redact_url;
-use super::{Batch, CommitSummary, RecordQuery, Store, StoreError};
+use super::{Batch, CommitSummary, Lease, RecordQuery, Store, StoreError};
 use crate::models::{Granularity, UsageRecord};
 
 /// Records per `UNNEST` statement: large enough to amortise a round trip,
@@ -49,7 +49,23 @@ CREATE TABLE IF NOT EXISTS sync_checkpoints (
     organization_id TEXT PRIMARY KEY,
     through         DATE NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sync_leases (
+    organization_id TEXT PRIMARY KEY,
+    holder          TEXT NOT NULL,
+    expires_at      TIMESTAMPTZ NOT NULL
+);
 "#;
+
+/// Takes the lease when it is free, expired, or the caller's own (a
+/// renewal); `RETURNING` gives a row only then. Times are the server's, so
+/// the clocks of the machines sharing the store do not matter.
+const LEASE: &str = "
+INSERT INTO sync_leases (organization_id, holder, expires_at)
+VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3::float8))
+ON CONFLICT (organization_id) DO UPDATE
+SET holder = excluded.holder, expires_at = excluded.expires_at
+WHERE sync_leases.holder = excluded.holder OR sync_leases.expires_at < clock_timestamp()
+RETURNING holder";
 
 const UPSERT: &str = "
 INSERT INTO usage_records (organization_id, date, granularity, oauth_client_id, user_id,
@@ -234,6 +250,44 @@ impl Store for PostgresStore {
             removed,
             checkpoint: Some(row.get(0)),
         })
+    }
+
+    async fn lease(
+        &self,
+        organization_id: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        let client = self.client.lock().await;
+        let taken = client
+            .query_opt(LEASE, &[&organization_id, &holder, &ttl.as_secs_f64()])
+            .await
+            .map_err(self.fail("lease"))?;
+        if taken.is_some() {
+            return Ok(Lease::Held);
+        }
+        let row = client
+            .query_opt(
+                "SELECT holder FROM sync_leases WHERE organization_id = $1",
+                &[&organization_id],
+            )
+            .await
+            .map_err(self.fail("lease"))?;
+        Ok(Lease::Busy {
+            holder: row.map_or_else(|| "another process".to_owned(), |r| r.get(0)),
+        })
+    }
+
+    async fn release(&self, organization_id: &str, holder: &str) -> Result<(), StoreError> {
+        let client = self.client.lock().await;
+        client
+            .execute(
+                "DELETE FROM sync_leases WHERE organization_id = $1 AND holder = $2",
+                &[&organization_id, &holder],
+            )
+            .await
+            .map_err(self.fail("release lease"))?;
+        Ok(())
     }
 
     async fn records(&self, query: &RecordQuery) -> Result<Vec<UsageRecord>, StoreError> {

@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Batch, CommitSummary, RecordQuery, Store, StoreError};
+use super::sqlite_lock;
+use super::{Batch, CommitSummary, Lease, RecordQuery, Store, StoreError};
 use crate::models::{Granularity, UsageRecord};
 
 /// How long a write waits for another process's transaction on the file.
@@ -72,6 +73,8 @@ ORDER BY organization_id, date, granularity, oauth_client_id, user_id, template_
 pub struct SqliteStore {
     path: PathBuf,
     conn: Arc<Mutex<Connection>>,
+    /// The store's lock, once taken by [`Store::lease`] (see `sqlite_lock.rs`).
+    lock: Arc<Mutex<Option<Connection>>>,
 }
 
 impl SqliteStore {
@@ -96,6 +99,7 @@ impl SqliteStore {
         Ok(Self {
             path,
             conn: Arc::new(Mutex::new(conn)),
+            lock: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -238,6 +242,40 @@ impl Store for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn lease(
+        &self,
+        _organization_id: &str,
+        _holder: &str,
+        _ttl: Duration,
+    ) -> Result<Lease, StoreError> {
+        let lock = Arc::clone(&self.lock);
+        let path = self.path.clone();
+        let held = blocking(&self.location(), "lock", move || {
+            let mut guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+            if guard.is_none() {
+                *guard = sqlite_lock::try_lock(&path)?;
+            }
+            Ok(guard.is_some())
+        })
+        .await?;
+        Ok(if held {
+            Lease::Held
+        } else {
+            Lease::Busy {
+                holder: format!(
+                    "another process ({} is locked)",
+                    sqlite_lock::lock_path(&self.path).display()
+                ),
+            }
+        })
+    }
+
+    async fn release(&self, _organization_id: &str, _holder: &str) -> Result<(), StoreError> {
+        // The lock covers the whole file: it is kept until the store is
+        // dropped, so the organisations of one run never wait for each other.
+        Ok(())
     }
 
     async fn records(&self, query: &RecordQuery) -> Result<Vec<UsageRecord>, StoreError> {
