@@ -91,6 +91,10 @@ impl UsageClient {
     }
 
     /// Submits a simple search, waits, and returns every row of every page.
+    /// The service returns at most
+    /// [`SIMPLE_SEARCH_MAX_RECORDS`](crate::SIMPLE_SEARCH_MAX_RECORDS) rows
+    /// in all: check [`ApiUsageQueryResult::may_be_truncated`] (a warning is
+    /// logged too when the cap is reached).
     ///
     /// # Errors
     /// As [`QueryHandle::wait_all`].
@@ -98,10 +102,17 @@ impl UsageClient {
         &self,
         query: &ApiUsageSimpleSearch,
     ) -> Result<ApiUsageQueryResult> {
-        self.submit_usage_simplesearch(query)
-            .await?
-            .wait_all()
-            .await
+        let handle = self.submit_usage_simplesearch(query).await?;
+        let result = handle.wait_all().await?;
+        if result.may_be_truncated() {
+            tracing::warn!(
+                execution_id = handle.execution_id(),
+                rows = crate::SIMPLE_SEARCH_MAX_RECORDS,
+                "the simple search reached the service's row cap: rows may be left out; \
+                 narrow the interval or the filters"
+            );
+        }
+        Ok(result)
     }
 
     /// A handle on a simple search already submitted.

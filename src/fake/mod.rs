@@ -72,7 +72,9 @@
 //! is grouped per OAuth client (the service's documented default) and an
 //! empty `groupBy` gives totals; a jobs query without `groupBy` gives totals. A day counts when any part of it
 //! lies in the interval; there is no data for the current UTC day (at
-//! submit) or later, nor before 2018.
+//! submit) or later, nor before 2018, and a day shows
+//! [`EngineConfig::data_lag`] after its end. A simple search keeps at most
+//! [`SIMPLE_SEARCH_MAX_RECORDS`](crate::SIMPLE_SEARCH_MAX_RECORDS) rows.
 
 // `EngineFailure` carries a whole Genesys `ErrorBody` by value, as the engine
 // contract says; the error path is rare, so the size does not matter.

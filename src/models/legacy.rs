@@ -100,6 +100,24 @@ pub struct ApiUsageQueryResult {
     pub cursors: Option<Cursors>,
 }
 
+/// The most records a simple search (L3/L4) returns, in all its pages
+/// together; the service leaves out the rest without saying so (spec §13b).
+pub const SIMPLE_SEARCH_MAX_RECORDS: usize = 20_000;
+
+impl ApiUsageQueryResult {
+    /// Whether this simple-search result holds [`SIMPLE_SEARCH_MAX_RECORDS`]
+    /// rows or more, so the service may have left rows out: the answer does
+    /// not say whether it did. Narrow the interval or the filters and query
+    /// again. [`UsageClient::run_usage_simplesearch`](crate::UsageClient::run_usage_simplesearch)
+    /// also logs a warning then.
+    #[must_use]
+    pub fn may_be_truncated(&self) -> bool {
+        self.results
+            .as_ref()
+            .is_some_and(|rows| rows.len() >= SIMPLE_SEARCH_MAX_RECORDS)
+    }
+}
+
 /// Paging cursors of the simple search.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

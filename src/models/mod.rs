@@ -23,7 +23,7 @@ pub use jobs::{
 };
 pub use legacy::{
     ApiUsageClientQuery, ApiUsageOrganizationQuery, ApiUsageQuery, ApiUsageQueryResult,
-    ApiUsageRow, ApiUsageSimpleSearch, Cursors, UsageExecutionResult,
+    ApiUsageRow, ApiUsageSimpleSearch, Cursors, SIMPLE_SEARCH_MAX_RECORDS, UsageExecutionResult,
 };
 pub use oauth::{AccessTokenResponse, OAuthErrorBody};
 pub use record::UsageRecord;

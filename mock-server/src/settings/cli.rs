@@ -262,6 +262,7 @@ struct FileConfig {
     upstream_login: Option<String>,
     pseudonymise: Option<bool>,
     dataset: Option<PathBuf>,
+    data_lag: Option<FileDuration>,
 }
 
 fn file_duration(
@@ -334,6 +335,7 @@ impl FileConfig {
             },
             data: DataArgs {
                 dataset: self.dataset,
+                data_lag: file_duration("data-lag", self.data_lag)?,
             },
             command: None,
         })
@@ -367,7 +369,7 @@ impl Args {
         config.record = record;
         validate(&config)?;
         // Last: the other settings are checked before a large file is read.
-        config.dataset = data.build()?;
+        data.apply(&mut config)?;
         Ok(config)
     }
 
@@ -460,6 +462,7 @@ impl Args {
             replay: None,
             record: None,
             dataset: None,
+            data_lag: d.data_lag,
         }
     }
 }

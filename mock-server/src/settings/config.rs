@@ -98,6 +98,9 @@ pub struct Config {
     /// [`Dataset::from_path`]). `POST /__admin/reset` comes back to it
     /// after a `PUT /__admin/dataset`.
     pub dataset: Option<Arc<Dataset>>,
+    /// How long after its end a UTC day's data shows (spec §13b, "Data
+    /// lag"). Default zero.
+    pub data_lag: Duration,
 }
 
 impl Default for Config {
@@ -130,6 +133,7 @@ impl Default for Config {
             replay: None,
             record: None,
             dataset: None,
+            data_lag: Duration::ZERO,
         }
     }
 }
@@ -173,6 +177,7 @@ impl std::fmt::Debug for Config {
                     .map(|c| format!("{} exchanges", c.exchanges.len())),
             )
             .field("dataset", &self.dataset)
+            .field("data_lag", &self.data_lag)
             .finish()
     }
 }
@@ -186,6 +191,9 @@ impl Config {
             lifecycle: self.lifecycle.clone(),
             retention: self.retention,
             max_executions: self.max_executions,
+            // Spec §13b: the credential's own client has rows.
+            own_client_id: Some(self.client_id.clone()),
+            data_lag: self.data_lag,
             ..EngineConfig::default()
         };
         if let Some(records) = self.records_per_day {

@@ -101,7 +101,8 @@ pub(crate) enum Format {
     Table,
     /// A header line, then one line per row.
     Csv,
-    /// One JSON object per line, as the API returns the row.
+    /// One JSON object per line, as the API returns the row (`jsonl` too).
+    #[value(alias = "jsonl")]
     Json,
 }
 
@@ -122,6 +123,10 @@ pub(crate) enum Command {
     ClientJobs(ClientJobsArgs),
     /// Wait again for a query submitted earlier, by its execution id.
     Resume(ResumeArgs),
+    /// Keep a store of complete days of usage, exactly once (SQLite or PostgreSQL).
+    Sync(crate::history::args::SyncArgs),
+    /// Write a store's records as a dataset file (--format csv or jsonl).
+    Export(crate::history::args::ExportArgs),
 }
 
 /// The time window of a query.

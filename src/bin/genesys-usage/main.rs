@@ -7,6 +7,7 @@
 mod args;
 mod connect;
 mod failure;
+mod history;
 mod parse;
 mod query;
 mod record;
@@ -26,6 +27,10 @@ use crate::query::waits::Waits;
 
 fn main() -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    // `sync` and `export` run apart: their own clients, stores and output.
+    if let Some(code) = history::dispatch(&cli) {
+        return code;
+    }
     let waits = Waits::default();
     let logging = init_tracing(cli.output.verbose, std::env::var("RUST_LOG").ok(), &waits);
     let notes = query::window::notes(&cli.command, chrono::Utc::now());

@@ -119,6 +119,8 @@ pub(crate) struct QuerySpec {
     /// The first day without data (the submit day: the service lags a day).
     pub(crate) cutoff: NaiveDate,
     pub(crate) view: RowView,
+    /// Most rows kept (in order): the simple search's cap (spec §13b).
+    pub(crate) limit: Option<usize>,
 }
 
 /// One aggregated row: the key (catalog indices, [`UNGROUPED`] when not
@@ -189,6 +191,9 @@ pub(crate) fn aggregate(dataset: &Dataset, spec: &QuerySpec) -> Vec<AggRow> {
     if !spec.sort.is_empty() {
         rows.sort_by(|a, b| compare(a, b, &spec.sort));
     }
+    if let Some(limit) = spec.limit {
+        rows.truncate(limit);
+    }
     rows
 }
 
@@ -224,6 +229,7 @@ impl QuerySpec {
             view: RowView::Legacy {
                 metrics: crate::fake::data::view::MetricSet::ALL,
             },
+            limit: None,
         }
     }
 }

@@ -206,6 +206,23 @@ impl Dataset {
         }
     }
 
+    /// As [`new`](Self::new), with the caller's own OAuth client
+    /// `client_id` in it (spec §13b, "The caller's own client"): a
+    /// client-credentials client of the main organisation, named `Own client {client_id}`,
+    /// with a few requests on every day. The cast's records are the same as
+    /// without it; an id of the cast is not added twice. The mock server
+    /// adds its configured client this way, so a client query for the
+    /// credential's own id has rows.
+    #[must_use]
+    pub fn new_with_own_client(seed: u64, records_per_day: u32, client_id: &str) -> Self {
+        let (generator, catalog) =
+            Synthetic::with_own_client(seed, records_per_day, Some(client_id));
+        Self {
+            catalog,
+            source: Source::Synthetic(generator),
+        }
+    }
+
     /// A loaded dataset over `catalog`.
     pub(crate) fn loaded(catalog: Catalog, loaded: Loaded) -> Self {
         Self {

@@ -27,13 +27,35 @@ pub(crate) struct Synthetic {
     pub(crate) records_per_day: u32,
     /// Per organisation, the indices of its users in the catalog.
     org_users: Vec<Vec<usize>>,
+    /// Catalog index of each cast client (the caller's own client, when
+    /// there is one, is sorted in among them by name).
+    client_index: Vec<u32>,
+    /// Catalog index of the caller's own client, if it was added.
+    own: Option<u32>,
 }
+
+/// The cast client whose traffic the caller's own client imitates (a
+/// client-credentials integration of the main organisation).
+const OWN_LIKE: usize = 1;
 
 impl Synthetic {
     /// The generator and the catalog its records point into. Catalog
     /// indices equal cast indices (organisations, clients, templates,
     /// platforms); users are generated per density.
     pub(crate) fn new(seed: u64, records_per_day: u32) -> (Self, Catalog) {
+        Self::with_own_client(seed, records_per_day, None)
+    }
+
+    /// As [`new`](Self::new), plus the caller's own OAuth client `own` (spec
+    /// §13b: it is part of its organisation's data) when it is not one of
+    /// the cast: a client-credentials client of the main organisation, named
+    /// `Own client {id}`, with a few records a day drawn apart from the cast's, so
+    /// the cast's records are the same with or without it.
+    pub(crate) fn with_own_client(
+        seed: u64,
+        records_per_day: u32,
+        own: Option<&str>,
+    ) -> (Self, Catalog) {
         // Denser logs get more users, so that big benchmarks can produce many
         // distinct rows; the default density keeps the base cast.
         let scale = (records_per_day / 40).max(1) as usize;
@@ -56,22 +78,46 @@ impl Synthetic {
                     .collect()
             })
             .collect();
+        let mut clients: Vec<ClientEntry> = CLIENTS
+            .iter()
+            .map(|c| ClientEntry {
+                id: c.id.to_owned(),
+                name: c.name.to_owned(),
+                owner: ORGANIZATIONS[c.orgs[0].0].0.to_owned(),
+                user_grant: c.grant == Grant::UserGrant,
+                orgs: c.orgs.iter().map(|&(o, _)| o as u32).collect(),
+            })
+            .collect();
+        let own = own.filter(|id| !id.is_empty() && CLIENTS.iter().all(|c| c.id != *id));
+        if let Some(id) = own {
+            clients.push(ClientEntry {
+                id: id.to_owned(),
+                // Not the bare id: a name equal to an id would make
+                // name-based tools (the cassette pseudonymiser) rewrite ids.
+                name: format!("Own client {id}"),
+                owner: ORGANIZATIONS[0].0.to_owned(),
+                user_grant: false,
+                orgs: vec![0],
+            });
+        }
+        // Index order is name order (the default row order), so the own
+        // client is sorted in and the cast's indices mapped.
+        let mut order: Vec<usize> = (0..clients.len()).collect();
+        order.sort_by(|&a, &b| clients[a].name.cmp(&clients[b].name));
+        let mut index = vec![0u32; clients.len()];
+        for (at, &original) in order.iter().enumerate() {
+            index[original] = at as u32;
+        }
+        let own_index = own.map(|_| index[CLIENTS.len()]);
+        let clients = order.iter().map(|&i| clients[i].clone()).collect();
+        index.truncate(CLIENTS.len());
         let catalog = Catalog {
             orgs: ORGANIZATIONS
                 .iter()
                 .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
                 .collect(),
             main_org: 0,
-            clients: CLIENTS
-                .iter()
-                .map(|c| ClientEntry {
-                    id: c.id.to_owned(),
-                    name: c.name.to_owned(),
-                    owner: ORGANIZATIONS[c.orgs[0].0].0.to_owned(),
-                    user_grant: c.grant == Grant::UserGrant,
-                    orgs: c.orgs.iter().map(|&(o, _)| o as u32).collect(),
-                })
-                .collect(),
+            clients,
             users,
             templates: TEMPLATES.iter().map(|(t, _)| (*t).to_owned()).collect(),
             platforms: PLATFORMS.iter().map(|p| (*p).to_owned()).collect(),
@@ -80,6 +126,8 @@ impl Synthetic {
             seed,
             records_per_day,
             org_users,
+            client_index: index,
+            own: own_index,
         };
         (generator, catalog)
     }
@@ -96,8 +144,37 @@ impl Synthetic {
         let base = u64::from(self.records_per_day) * if weekend { 35 } else { 100 };
         // ±30 % day-to-day variation.
         let n = base * (70 + rng.below(61)) / 10_000;
-        (0..n)
+        let mut records: Vec<Record> = (0..n)
             .map(|_| self.record(&mut rng, throttle_day))
+            .collect();
+        if let Some(own) = self.own {
+            records.extend(self.own_records(own, day, weekend));
+        }
+        records
+    }
+
+    /// The caller's own client's records of `day`, from a stream of their
+    /// own (so adding the client leaves the cast's records as they were).
+    fn own_records(&self, own: u32, day: NaiveDate, weekend: bool) -> Vec<Record> {
+        let day_number = u64::from(day.num_days_from_ce().unsigned_abs());
+        let mut rng = SplitMix64::from_parts(&[self.seed, day_number, 0x004f_574e]);
+        let spec = &CLIENTS[OWN_LIKE];
+        let n = if weekend { 1 } else { 2 + rng.below(4) };
+        (0..n)
+            .map(|_| {
+                let template = spec.templates[pick(&mut rng, spec.templates.len())];
+                let method = TEMPLATES[template].1[0];
+                let is_get = METHODS[usize::from(method)] == crate::models::HttpMethod::Get;
+                Record {
+                    org: 0,
+                    client: own,
+                    user: NO_USER,
+                    template: template as u32,
+                    method: u32::from(method),
+                    platform: spec.platforms[0] as u32,
+                    counts: counts(&mut rng, 1, is_get),
+                }
+            })
             .collect()
     }
 
@@ -126,7 +203,7 @@ impl Synthetic {
         };
         Record {
             org: org as u32,
-            client: client as u32,
+            client: self.client_index[client],
             user,
             template: template as u32,
             method: u32::from(method),
@@ -216,6 +293,42 @@ mod tests {
                 assert_eq!(catalog.users[r.user as usize].org, r.org);
             }
         }
+    }
+
+    #[test]
+    fn the_own_client_is_added_beside_the_cast_without_changing_its_records() {
+        let d = day(2025, 3, 4);
+        let (plain, _) = Synthetic::new(42, 40);
+        let (with_own, catalog) = Synthetic::with_own_client(42, 40, Some("Bravo"));
+        let own = catalog
+            .clients
+            .iter()
+            .position(|c| c.id == "Bravo")
+            .unwrap();
+        let names: Vec<&str> = catalog.clients.iter().map(|c| c.name.as_str()).collect();
+        assert!(names.is_sorted(), "{names:?}");
+        let (own_rows, cast_rows): (Vec<Record>, Vec<Record>) = with_own
+            .day_records(d)
+            .into_iter()
+            .partition(|r| r.client as usize == own);
+        assert!(!own_rows.is_empty());
+        assert!(own_rows.iter().all(|r| r.org == 0 && r.user == NO_USER));
+        let (_, plain_catalog) = Synthetic::new(42, 40);
+        let names_of = |rows: &[Record], c: &Catalog| -> Vec<(String, Counts)> {
+            rows.iter()
+                .map(|r| (c.client_id(r.client).to_owned(), r.counts))
+                .collect()
+        };
+        assert_eq!(
+            names_of(&cast_rows, &catalog),
+            names_of(&plain.day_records(d), &plain_catalog)
+        );
+        let (_, cast_only) = Synthetic::with_own_client(42, 40, Some(CLIENTS[0].id));
+        assert_eq!(
+            cast_only.clients.len(),
+            CLIENTS.len(),
+            "a cast id is not added twice"
+        );
     }
 
     #[test]

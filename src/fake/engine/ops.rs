@@ -82,13 +82,17 @@ impl Engine {
         &self,
         kind: QueryKind,
         client_id: Option<&str>,
-        query: QuerySpec,
+        mut query: QuerySpec,
         dataset: Arc<Dataset>,
         lifecycle: Option<Lifecycle>,
         now: DateTime<Utc>,
     ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         let (mut state, _) = self.lock_state();
+        // Spec §13b, "Data lag": a day shows `data_lag` after its end.
+        let lag = chrono::Duration::from_std(state.config.data_lag).unwrap_or_default();
+        let visible = now.checked_sub_signed(lag).unwrap_or(now).date_naive();
+        query.cutoff = query.cutoff.min(visible);
         let lifecycle = state.lifecycle_for(kind, lifecycle);
         let execution = Execution::new(
             id.clone(),

@@ -27,6 +27,7 @@ fn spec(interval: Interval, cutoff: NaiveDate, view: RowView) -> QuerySpec {
         sort: Vec::new(),
         cutoff,
         view,
+        limit: None,
     }
 }
 
@@ -172,6 +173,7 @@ pub(crate) fn simple_search(
         body.template_uris.as_deref(),
         dataset,
     );
+    q.limit = Some(crate::models::SIMPLE_SEARCH_MAX_RECORDS);
     Ok(q)
 }
 

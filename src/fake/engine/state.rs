@@ -36,6 +36,14 @@ pub struct EngineConfig {
     /// Density of the synthetic log (records per weekday). Default 40. About
     /// 5 000 gives ~100k distinct rows for a fully grouped, daily 90-day jobs query.
     pub records_per_day: u32,
+    /// How long after its end a UTC day's data becomes visible (spec §13b,
+    /// "Data lag"): queries see the days before `(now - data_lag)`'s day.
+    /// Default zero: yesterday is complete at midnight, today never shows.
+    pub data_lag: Duration,
+    /// The caller's own OAuth client, added to the synthetic log (see
+    /// [`Dataset::new_with_own_client`]); `None` (the default) adds none.
+    /// The mock server sets its configured client id here.
+    pub own_client_id: Option<String>,
 }
 
 impl Default for EngineConfig {
@@ -46,6 +54,8 @@ impl Default for EngineConfig {
             retention: Duration::from_secs(3600),
             max_executions: 10_000,
             records_per_day: 40,
+            data_lag: Duration::ZERO,
+            own_client_id: None,
         }
     }
 }
@@ -149,7 +159,10 @@ impl Engine {
     pub fn with_clock(config: EngineConfig, clock: Clock) -> Self {
         Self {
             clock,
-            dataset: RwLock::new(Arc::new(Dataset::new(config.seed, config.records_per_day))),
+            dataset: RwLock::new(Arc::new(match &config.own_client_id {
+                Some(own) => Dataset::new_with_own_client(config.seed, config.records_per_day, own),
+                None => Dataset::new(config.seed, config.records_per_day),
+            })),
             state: Mutex::new(EngineState {
                 config,
                 table: ExecutionTable::default(),

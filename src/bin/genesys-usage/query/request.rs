@@ -21,6 +21,8 @@ impl Command {
             Self::Jobs(_) => QueryKind::Jobs,
             Self::ClientJobs(_) => QueryKind::ClientJobs,
             Self::Resume(args) => args.kind,
+            // main.rs runs `sync` and `export` apart: they never reach the query code.
+            Self::Sync(_) | Self::Export(_) => unreachable!("sync and export are not queries"),
         }
     }
 

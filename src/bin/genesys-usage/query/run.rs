@@ -179,6 +179,10 @@ async fn submit(command: &Command, client: &UsageClient) -> Result<Submitted, Er
                 .await?,
         ),
         Command::Resume(args) => resumed(args, client),
+        // main.rs runs `sync` and `export` before any query client exists.
+        Command::Sync(_) | Command::Export(_) => {
+            unreachable!("sync and export are not queries")
+        }
     })
 }
 

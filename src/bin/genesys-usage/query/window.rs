@@ -41,7 +41,9 @@ impl Command {
             Self::ClientQuery(args) => (&args.window, Reading::EndExcluded),
             Self::Jobs(args) => (&args.filters.window, Reading::EndIncluded),
             Self::ClientJobs(args) => (&args.filters.window, Reading::EndIncluded),
-            Self::ClientSummary(_) | Self::Resume(_) => return None,
+            Self::ClientSummary(_) | Self::Resume(_) | Self::Sync(_) | Self::Export(_) => {
+                return None;
+            }
         };
         Some((window.window(), reading))
     }
