@@ -40,7 +40,9 @@
 //! - `cassette/`: `--replay PATH` (`book.rs`: a cassette compiled for
 //!   serving; `replay.rs`: the Usage routes answered from it) and `--record
 //!   PATH --upstream URL` (`record.rs`: the recording proxy, its cassette
-//!   written on shutdown and on `POST /__admin/recording/save`);
+//!   written on shutdown and on `POST /__admin/recording/save`), and
+//!   [`cassette_to_dataset`] (`dataset.rs`: the `cassette-to-dataset`
+//!   subcommand);
 //! - `control/`: `auth.rs` (tokens), `rate_limit.rs`, `journal.rs` with
 //!   `journal_filter.rs` and `redact.rs` (credentials out of the journal).
 //!   The poll-compliance report is the engine's
@@ -124,12 +126,13 @@ mod settings;
 use std::future::Future;
 use std::io;
 
+pub use cassette::dataset::cassette_to_dataset;
 pub use health::{HealthCheck, HealthError};
 pub use serve::mock::MockServer;
 pub use serve::tls::{Https, TlsError};
 pub use settings::cassette::{CassetteArgs, RecordConfig};
 pub use settings::cli::{Args, ConfigError};
-pub use settings::command::{Command, HealthcheckArgs};
+pub use settings::command::{CassetteToDatasetArgs, Command, HealthcheckArgs};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 pub use settings::data::DataArgs;
 pub use settings::tls::{TlsArgs, TlsConfig};

@@ -11,15 +11,18 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use genesys_usage_mock::{
-    Args, Command, Config, HealthCheck, HealthcheckArgs, Https, exit_code, serve_https,
+    Args, CassetteToDatasetArgs, Command, Config, HealthCheck, HealthcheckArgs, Https,
+    cassette_to_dataset, exit_code, serve_https,
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let mut args = Args::parse();
-    if let Some(Command::Healthcheck(check)) = args.command.take() {
-        return code(healthcheck(args, &check));
+    match args.command.take() {
+        Some(Command::Healthcheck(check)) => return code(healthcheck(args, &check)),
+        Some(Command::CassetteToDataset(convert)) => return code(to_dataset(&convert)),
+        _ => {}
     }
     let config = match args.into_config() {
         Ok(config) => config,
@@ -84,6 +87,25 @@ fn healthcheck(args: Args, flags: &HealthcheckArgs) -> i32 {
         Err(error) => {
             eprintln!("genesys-usage-mock healthcheck: unhealthy: {error}");
             exit_code::UNHEALTHY
+        }
+    }
+}
+
+/// `cassette-to-dataset`: one line on stdout when written, on stderr when not.
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the conversion's one line is its output"
+)]
+fn to_dataset(args: &CassetteToDatasetArgs) -> i32 {
+    match cassette_to_dataset(args) {
+        Ok(line) => {
+            println!("{line}");
+            exit_code::OK
+        }
+        Err((code, message)) => {
+            eprintln!("genesys-usage-mock cassette-to-dataset: {message}");
+            code
         }
     }
 }

@@ -30,6 +30,8 @@
 //! - `convert.rs`: typed outcomes to recorded ones and back;
 //! - `matching.rs`: request keys, queues and the diff of a miss;
 //! - `record.rs`, `replay.rs`, `replay_impl.rs`: the two transports;
+//! - `dataset.rs`: [`Cassette::usage_records`], the complete daily results
+//!   as dataset records ([`RecordedUsage`], written as CSV or JSON Lines);
 //! - `redact.rs`: [`Cassette::scrub`] and the [`Pseudonymiser`] (user ids
 //!   and client names replaced by stable stand-ins).
 //!
@@ -52,6 +54,7 @@
 //! ```
 
 mod convert;
+mod dataset;
 mod format;
 mod matching;
 mod record;
@@ -60,6 +63,7 @@ mod replay;
 mod replay_impl;
 mod request;
 
+pub use dataset::RecordedUsage;
 pub use format::{
     CASSETTE_VERSION, Cassette, CassetteError, Exchange, RecordedError, RecordedRequest,
     RecordedResponse, TokenGrant,

@@ -19,6 +19,25 @@ pub enum Command {
     /// 0.0.0.0 means 127.0.0.1, `GENESYS_MOCK_PORT_FILE`,
     /// `GENESYS_MOCK_ADMIN_TOKEN`, `--config`), or from `--url`.
     Healthcheck(HealthcheckArgs),
+    /// Turn the complete daily results of a cassette (from `--record` or
+    /// the SDK's `RecordingTransport`) into a dataset file (CSV or JSON
+    /// Lines by OUT's extension, spec §13a) that `--dataset OUT` serves for
+    /// any query. Prints what was written and what was left out (results
+    /// that are not daily, rows without client, template or method).
+    CassetteToDataset(CassetteToDatasetArgs),
+}
+
+/// The arguments of `genesys-usage-mock cassette-to-dataset`.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct CassetteToDatasetArgs {
+    /// The cassette to read.
+    pub cassette: std::path::PathBuf,
+    /// The dataset file to write: `.csv`, `.jsonl` or `.ndjson`.
+    pub out: std::path::PathBuf,
+    /// The organisation of rows that do not name theirs (a recording does
+    /// not say whose it is).
+    #[arg(long, default_value = "recorded-organization")]
+    pub organization_id: String,
 }
 
 /// The flags of `genesys-usage-mock healthcheck`.
