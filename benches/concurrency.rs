@@ -7,7 +7,8 @@
 //! with `max_concurrent_requests(usize::MAX)` (no cap). Reports: token requests (from the server's
 //! journal; must be exactly one), calls completed, wall time, p50/p99
 //! latency of one call, TCP connections opened, peak open connections, and
-//! the client process's peak RSS.
+//! the client process's peak RSS. Target (issue 17): the default column
+//! opens at most 65 connections (one per permit, one for the token call).
 //!
 //! Connections are counted from `/proc/net/tcp`: every connection to the
 //! server's (fresh, random) port, on either end, in any state, keyed by the
@@ -33,8 +34,12 @@ use genesys_usage::{
 };
 use support::{BenchResult, MockProcess, fmt_duration, median, percentile, proc_status_kib};
 
-/// The row-1 query: 100 daily rows per call with the default dataset.
+/// The row-1 query: about 100 daily rows per call with the default dataset.
 const INTERVAL: &str = "2025-01-03T00:00:00Z/2025-01-20T00:00:00Z";
+
+/// Most connections the default client may open: one per permit, plus
+/// the token call's (issue 17).
+const CONNECTION_TARGET: usize = DEFAULT_MAX_CONCURRENT_REQUESTS + 1;
 
 /// Selects a child run; its value is the `max_concurrent_requests` (0 = the default).
 const CHILD: &str = "CONCURRENCY_CHILD";
@@ -79,6 +84,9 @@ fn main() {
     };
     let one_token = |b: &Burst| b.token_requests == 1;
     let all_done = |b: &Burst| b.completed == b.calls;
+    // Issue 17 item 5: no more connections than requests in flight.
+    let connections_met =
+        default.connections <= CONNECTION_TARGET && default.peak_established <= CONNECTION_TARGET;
     let result = BenchResult {
         row: 3,
         title: format!("Concurrency ({calls} concurrent run_usage_query through one client)"),
@@ -100,7 +108,7 @@ fn main() {
                 sdk::yes_no(one_token(&default) && one_token(&uncapped)),
             ),
             row(
-                "calls completed with their 100 rows",
+                "calls completed with all their rows",
                 both(&|b| format!("{} / {}", b.completed, b.calls)),
                 "all",
                 sdk::yes_no(all_done(&default) && all_done(&uncapped)),
@@ -117,8 +125,8 @@ fn main() {
             row(
                 "TCP connections opened (/proc/net/tcp)",
                 both(&|b| b.connections.to_string()),
-                "—",
-                "—".into(),
+                &format!("default: ≤ {CONNECTION_TARGET} (the cap + 1 for the token call)"),
+                sdk::yes_no(connections_met),
             ),
             row(
                 "TCP connections opened (ActiveOpens, namespace-wide)",
@@ -129,8 +137,8 @@ fn main() {
             row(
                 "peak connections open at once (sampled every 5 ms)",
                 both(&|b| b.peak_established.to_string()),
-                "—",
-                "—".into(),
+                &format!("default: ≤ {CONNECTION_TARGET}"),
+                sdk::yes_no(default.peak_established <= CONNECTION_TARGET),
             ),
             row(
                 "peak RSS of the client process",
@@ -148,7 +156,8 @@ fn main() {
         met: one_token(&default)
             && one_token(&uncapped)
             && all_done(&default)
-            && all_done(&uncapped),
+            && all_done(&uncapped)
+            && connections_met,
         notes: vec![
             format!(
                 "Each column: a child process (this bench binary re-run) with its own mock server \
@@ -157,7 +166,7 @@ fn main() {
                  (client credentials, default retry and wait policies; the second column adds \
                  `.max_concurrent_requests(usize::MAX)`, i.e. no cap, the SDK's behaviour before \
                  the cap); query: organisation, {INTERVAL}, Day, default \
-                 groupBy (100 rows)."
+                 groupBy (100-odd rows, the same for every call)."
             ),
             "Connections: distinct client ports of connections to the server's port in \
              /proc/net/tcp, sampled every 5 ms during the burst and read once right after it \
@@ -255,9 +264,15 @@ fn burst(cap: usize) -> Burst {
     let peak_rss_kib = proc_status_kib(pid, "VmHWM").unwrap_or(0);
 
     let mut latencies: Vec<f64> = outcomes.iter().map(|(d, _)| d.as_secs_f64()).collect();
+    // Every call answers the same query: all must bring the same rows.
+    let expected = outcomes
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().copied())
+        .max()
+        .unwrap_or(0);
     let completed = outcomes
         .iter()
-        .filter(|(_, r)| matches!(r, Ok(rows) if *rows == 100))
+        .filter(|(_, r)| matches!(r, Ok(rows) if *rows == expected && expected > 0))
         .count();
     let errors = outcomes
         .iter()
