@@ -55,6 +55,69 @@ def table(columns, rows):
     return "\n".join(lines)
 
 
+# Order of the curves in the report (issue 17); unknown ones follow by name.
+CHART_ORDER = ["retained_cpu", "retained_memory", "aggregation_size", "aggregation_groups",
+               "sdk_time", "sdk_memory", "first_row"]
+
+
+def draw(chart, path):
+    """Draws one curve as an SVG with matplotlib; False when it is missing.
+
+    Sizes span decades, so x is logarithmic; a curve whose goal is "linear"
+    is drawn log-log (a straight line of slope 1), a "flat" one on a linear y
+    axis from 0 (so 10 % is 10 % of the height, not a wiggle magnified).
+    """
+    try:
+        import matplotlib
+        matplotlib.use("svg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    matplotlib.rcParams["svg.hashsalt"] = chart["id"]  # stable ids: diffs show real changes
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for series in chart["series"]:
+        ax.plot(series["x"], series["y"], marker="o", label=series["label"])
+    ax.set_xscale("log")
+    if chart["goal"].startswith("linear"):
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(bottom=0, top=max(max(s["y"]) for s in chart["series"]) * 1.3 or 1)
+    ax.set_xlabel(chart["x_label"])
+    ax.set_ylabel(chart["y_label"])
+    ax.set_title(chart["title"], fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return True
+
+
+def curves(results_dir):
+    """The "Curves" section: each chart's picture, goal, verdict and table."""
+    charts = [json.loads(p.read_text()) for p in sorted((results_dir / "charts").glob("*.json"))]
+    if not charts:
+        return []
+    rank = {name: i for i, name in enumerate(CHART_ORDER)}
+    charts.sort(key=lambda c: (rank.get(c["id"], len(rank)), c["id"]))
+    docs = pathlib.Path(__file__).resolve().parent.parent / "docs" / "bench"
+    out = ["", "## Curves (issue 17)", "",
+           "Drawn by `bench/report.py` (matplotlib, installed by `bench/run.sh` into "
+           "`target/bench-venv`) from the curves the benches wrote to "
+           "`target/bench-results/charts/`; the pictures are `docs/bench/*.svg`."]
+    for chart in charts:
+        out += ["", f"### {chart['title']}", ""]
+        if draw(chart, docs / f"{chart['id']}.svg"):
+            out += [f"![{chart['title']}](docs/bench/{chart['id']}.svg)", ""]
+        else:
+            out += ["(no picture: matplotlib is not installed for this Python)", ""]
+        verdict = "met" if chart["met"] else "**not met**"
+        out += [f"Goal: {chart['goal']} — {verdict}.", ""]
+        out.append(table(chart["columns"], chart["rows"]))
+    return out
+
+
 def main():
     results_dir = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/bench-results")
     timings = {}
@@ -112,6 +175,7 @@ def main():
             out.append("")
             for note in notes:
                 out.append(f"- {note}")
+    out += curves(results_dir)
     # Hand-written analysis (profiles, misses) kept next to the script, so a
     # re-run keeps it; its figures are from the run it names.
     analysis = pathlib.Path(__file__).with_name("analysis.md")

@@ -6,16 +6,17 @@
 #   bash bench/run.sh polling official   # only these benches (report re-rendered)
 #
 # It installs what it needs (wrk from Debian, the official Genesys Python SDK
-# in a virtual environment), builds the release binaries first so no bench
-# measures a compile, and keeps each bench's JSON result in
-# target/bench-results/ for bench/report.py.
+# in a virtual environment, matplotlib in another for the charts), builds the
+# release binaries first so no bench measures a compile, and keeps each
+# bench's JSON result in target/bench-results/ for bench/report.py (which
+# also draws docs/bench/*.svg).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 benches=("$@")
 if [ ${#benches[@]} -eq 0 ]; then
-  benches=(client_overhead large_results concurrency throughput polling official)
+  benches=(client_overhead large_results concurrency throughput polling official scale)
 fi
 
 # --- prerequisites -----------------------------------------------------------
@@ -26,6 +27,15 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 # shellcheck source=tests/official_sdk/venv.sh
 source tests/official_sdk/venv.sh
+# matplotlib (pinned) for the charts bench/report.py draws into docs/bench/.
+MATPLOTLIB_VERSION=3.9.2
+bench_venv=target/bench-venv
+if [ ! -x "$bench_venv/bin/python" ]; then
+  python3 -m venv "$bench_venv"
+fi
+if ! "$bench_venv/bin/python" -c "import matplotlib" 2>/dev/null; then
+  "$bench_venv/bin/pip" install --quiet --disable-pip-version-check "matplotlib==$MATPLOTLIB_VERSION"
+fi
 
 # --- build everything before measuring anything -------------------------------
 cargo build --release --locked -p genesys-usage-mock --bin genesys-usage-mock
@@ -48,5 +58,5 @@ done
 timings+="\"total_seconds\": $((SECONDS - started))}"
 echo "$timings" >"$results/timings.json"
 
-python3 bench/report.py "$results" >BENCHMARKS.md
+"$bench_venv/bin/python" bench/report.py "$results" >BENCHMARKS.md
 echo "wrote BENCHMARKS.md (benches took $((SECONDS - started)) s)" >&2

@@ -1,11 +1,13 @@
 //! Properties of the cassette loader: arbitrary bytes never panic it, and a
-//! cassette saved then loaded is equal and saves back byte for byte.
+//! cassette saved then loaded is equal and saves back byte for byte; the
+//! pseudonymiser, the scrub and the dataset reading never panic, keep a
+//! valid cassette, and give the same stand-ins for the same input.
 #![cfg(feature = "cassette")]
 
 use std::collections::BTreeMap;
 
 use genesys_usage::cassette::{
-    Cassette, Exchange, RecordedError, RecordedRequest, RecordedResponse, TokenGrant,
+    Cassette, Exchange, Pseudonymiser, RecordedError, RecordedRequest, RecordedResponse, TokenGrant,
 };
 use genesys_usage::fake::Operation;
 use proptest::prelude::*;
@@ -155,6 +157,23 @@ proptest! {
         let _ = Cassette::from_slice(&serde_json::to_vec(&with_version).unwrap());
         with_version["exchanges"] = value;
         let _ = Cassette::from_slice(&serde_json::to_vec(&with_version).unwrap());
+    }
+
+    #[test]
+    fn pseudonymising_and_reading_usage_never_panic_and_keep_a_valid_cassette(cassette in cassette()) {
+        let _ = cassette.usage_records("org");
+        let mut pseudonyms = Pseudonymiser::new();
+        let mut once = cassette.clone();
+        pseudonyms.apply(&mut once);
+        let bytes = once.to_vec();
+        prop_assert_eq!(&Cassette::from_slice(&bytes).unwrap(), &once);
+        // Stable for the run: the same input gets the same stand-ins.
+        let mut again = cassette.clone();
+        pseudonyms.apply(&mut again);
+        prop_assert_eq!(again, once);
+        let mut scrubbed = cassette;
+        scrubbed.scrub("a", "<redacted>");
+        prop_assert!(Cassette::from_slice(&scrubbed.to_vec()).is_ok());
     }
 
     #[test]

@@ -22,10 +22,12 @@
 //!
 //! - `settings/`: [`Config`] (`config.rs`), [`Args`] (`cli.rs`),
 //!   [`Command`] (`command.rs`: the `healthcheck` subcommand),
-//!   [`TlsConfig`] (`tls.rs`) and [`DataArgs`] (`data.rs`: `--dataset`):
+//!   [`TlsConfig`] (`tls.rs`), [`DataArgs`] (`data.rs`: `--dataset`,
+//!   `--data-lag`, `--scenario`) and [`Scenario`] (`scenario.rs`):
 //!   settings from flags, `GENESYS_MOCK_*` variables and a TOML file;
 //! - `serve/`: [`app`], [`serve`] (`server.rs`: accept loop, `TCP_NODELAY`,
-//!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`), the shared
+//!   kill switch, graceful shutdown), [`MockServer`] (`mock.rs`), one engine
+//!   per organisation (`tenants.rs`), the shared
 //!   state (`state.rs`) and [`Https`] (`tls.rs`: rustls, certificates from
 //!   files or generated at start-up);
 //! - `http/`: the request path: `middleware.rs` (correlation id, header limit,
@@ -101,7 +103,7 @@
 //!   `GET`/`POST`/`DELETE faults` (engine `FaultRule` JSON, e.g.
 //!   `{"fault":{"kind":"serverError","status":503},"operation":"post_usage_query","trigger":{"next":2}}`),
 //!   `DELETE faults/{id}`, `GET journal?method=&path=&executionId=&operation=&status=&limit=`,
-//!   `DELETE journal`, `GET dataset`, `PUT dataset` (a dataset file, `text/csv` or
+//!   `DELETE journal`, `GET scenario`, `GET dataset`, `PUT dataset` (a dataset file, `text/csv` or
 //!   `application/x-ndjson`). Admin calls are not journaled and take no faults.
 //! - [`MockServer::engine`] gives the engine itself, for the same control
 //!   in-process, and [`MockServer::compliance`] the poll-compliance report.
@@ -135,6 +137,7 @@ pub use settings::cli::{Args, ConfigError};
 pub use settings::command::{CassetteToDatasetArgs, Command, HealthcheckArgs};
 pub use settings::config::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 pub use settings::data::DataArgs;
+pub use settings::scenario::{Credential, PERMISSIONS, Scenario};
 pub use settings::tls::{TlsArgs, TlsConfig};
 
 /// Exit codes of the `genesys-usage-mock` binary.

@@ -41,6 +41,8 @@ struct Tokens {
 struct Issued {
     expiry: Instant,
     revoked: bool,
+    /// The credential it was issued to (an index into the tenants' list).
+    holder: usize,
 }
 
 impl TokenStore {
@@ -52,7 +54,13 @@ impl TokenStore {
     }
 
     /// Issues a fresh token; returns it and its lifetime in whole seconds.
+    #[cfg(test)]
     pub(crate) fn issue(&self) -> (String, u64) {
+        self.issue_for(0)
+    }
+
+    /// Issues a fresh token to credential `holder`.
+    pub(crate) fn issue_for(&self, holder: usize) -> (String, u64) {
         let token = format!(
             "mock-{}{}",
             uuid::Uuid::new_v4().simple(),
@@ -67,6 +75,7 @@ impl TokenStore {
         let issued = Issued {
             expiry: Instant::now() + self.ttl,
             revoked: false,
+            holder,
         };
         tokens.issued.insert(token.clone(), issued);
         tokens.order.push_back(token.clone());
@@ -80,6 +89,11 @@ impl TokenStore {
             Some(issued) if Instant::now() >= issued.expiry => TokenCheck::Expired,
             Some(_) => TokenCheck::Valid,
         }
+    }
+
+    /// The credential `token` was issued to.
+    pub(crate) fn holder(&self, token: &str) -> Option<usize> {
+        lock(&self.inner).issued.get(token).map(|i| i.holder)
     }
 
     /// Refuses `token` from now on (the `token-expired` fault).

@@ -113,6 +113,19 @@ impl ApiError {
         )
     }
 
+    /// 403 for a credential that holds none of `needed` (spec §13b).
+    pub(crate) fn missing_permissions(needed: &[&str]) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "missing.any.permissions",
+            format!(
+                "Unable to perform the requested action. You must have at least one of the \
+                 following permissions assigned: {}",
+                needed.join(", ")
+            ),
+        )
+    }
+
     /// 429 with the message of Genesys's normalised 429 (since 2021).
     /// `retry_after` is the header value; `seconds` goes into the message.
     pub(crate) fn too_many_requests(seconds: u64, retry_after: Option<HeaderValue>) -> Self {

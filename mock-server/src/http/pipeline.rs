@@ -124,6 +124,8 @@ pub(crate) struct CallInput {
     pub(crate) body: Bytes,
     /// From `X-Mock-Lifecycle`, on calls that create an execution.
     pub(crate) lifecycle: Option<Lifecycle>,
+    /// The tenant of the caller's token (0 for unauthenticated calls).
+    pub(crate) tenant: usize,
 }
 
 impl CallInput {
@@ -150,6 +152,7 @@ struct Admitted {
     fault: Option<Fault>,
     /// The bearer token, kept only when a fault may revoke it.
     token: Option<String>,
+    tenant: usize,
 }
 
 /// How a call authenticates.
@@ -284,7 +287,7 @@ impl Call {
         note: &mut CallNote,
         rate: &mut Option<RateDecision>,
     ) -> Result<Admitted, ApiError> {
-        let token = self.admit(state, &headers, rate)?;
+        let (token, tenant) = self.admit(state, &headers, rate)?;
         let fault = self.take_fault(state, &headers, note.execution_id.as_deref())?;
         note.fault = fault.as_ref().map(fault_name);
         // Only a fault (`token-expired`) still needs the token.
@@ -295,6 +298,7 @@ impl Call {
             body,
             fault,
             token,
+            tenant,
         })
     }
 
@@ -314,6 +318,7 @@ impl Call {
             query: admitted.query,
             body: admitted.body,
             lifecycle,
+            tenant: admitted.tenant,
         };
         // Wire faults spoil whatever answer comes, success or error.
         note.wire = admitted.fault.as_ref().and_then(WireFault::from_fault);
@@ -325,15 +330,16 @@ impl Call {
         ))
     }
 
-    /// Bearer check and rate limit; the token of an admitted call.
+    /// Bearer check, rate limit and permissions; the token and tenant of
+    /// an admitted call.
     fn admit<'h>(
         &self,
         state: &AppState,
         headers: &'h HeaderMap,
         rate: &mut Option<RateDecision>,
-    ) -> Result<Option<&'h str>, ApiError> {
+    ) -> Result<(Option<&'h str>, usize), ApiError> {
         if self.auth == Auth::None {
-            return Ok(None);
+            return Ok((None, 0));
         }
         let token = authenticate(state, headers)?;
         if let Some(limiter) = &state.limiter {
@@ -343,7 +349,16 @@ impl Call {
                 return Err(rate_limited(&decision));
             }
         }
-        Ok(Some(token))
+        let holder = state.tokens.holder(token).unwrap_or(0);
+        let Some((credential, tenant)) = state.tenants.credential(holder) else {
+            return Ok((Some(token), 0));
+        };
+        if let Some(needed) = crate::settings::scenario::needed_permissions(self.operation) {
+            if !credential.holds_any(needed) {
+                return Err(ApiError::missing_permissions(needed));
+            }
+        }
+        Ok((Some(token), *tenant))
     }
 
     fn take_fault(

@@ -156,6 +156,11 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "the data served: records, days, organizations, clients",
     ),
     (
+        "GET",
+        "/__admin/scenario",
+        "the running configuration as a scenario file (TOML, secrets left out)",
+    ),
+    (
         "PUT",
         "/__admin/dataset",
         "serve a dataset file (text/csv or application/x-ndjson); a bad one is a 400 naming line and field",

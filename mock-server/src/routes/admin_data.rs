@@ -1,6 +1,7 @@
 //! Admin routes over the data the engine serves: `PUT /__admin/dataset`
 //! loads a dataset file (spec §13a) from the body, `GET /__admin/dataset`
-//! says what is loaded.
+//! says what is loaded; `GET /__admin/scenario` exports the running
+//! configuration as a scenario file.
 //!
 //! A bad file is refused whole with a 400 `ErrorBody` whose `details[]`
 //! name the field and whose `messageParams` give the file, line, field and
@@ -19,6 +20,7 @@ use genesys_usage::fake::{Dataset, DatasetError, DatasetFormat};
 use crate::http::body::read_body;
 use crate::http::error::ApiError;
 use crate::serve::state::AppState;
+use crate::settings::scenario::Scenario;
 
 /// The largest dataset body accepted (the API's own body limit is far
 /// smaller: a dataset of a million records is about 150 MB of CSV).
@@ -28,7 +30,9 @@ pub(crate) const MAX_DATASET_BYTES: usize = 1024 * 1024 * 1024;
 const BODY_NAME: &str = "request body";
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/dataset", get(summary).put(load))
+    Router::new()
+        .route("/dataset", get(summary).put(load))
+        .route("/scenario", get(scenario))
 }
 
 async fn summary(State(state): State<AppState>) -> Response {
@@ -56,7 +60,7 @@ async fn load(State(state): State<AppState>, request: Request) -> Response {
     match loaded {
         Ok(Ok(dataset)) => {
             let summary = dataset.summary();
-            state.engine.set_dataset(Arc::new(dataset));
+            state.tenants.set_dataset(&Arc::new(dataset));
             tracing::info!(records = ?summary.records, "dataset loaded through the admin api");
             Json(summary).into_response()
         }
@@ -65,6 +69,18 @@ async fn load(State(state): State<AppState>, request: Request) -> Response {
             .with_message("Loading the dataset failed.")
             .into_response(),
     }
+}
+
+/// `GET /__admin/scenario`: the running configuration as a scenario file
+/// (TOML; secrets left out), which `--scenario` loads back to the same.
+async fn scenario(State(state): State<AppState>) -> Response {
+    let mut scenario = Scenario::of(&state.config);
+    scenario.lifecycle = Some(state.engine.config().lifecycle.to_string());
+    (
+        [(header::CONTENT_TYPE, "application/toml")],
+        scenario.to_toml(),
+    )
+        .into_response()
 }
 
 /// 415 naming the content types a dataset may have.

@@ -1,4 +1,4 @@
-//! The jobs query service, N1–N4, mapped onto the engine.
+//! The jobs query service, N1–N4, mapped onto the tenants.engine(input.tenant).
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -57,11 +57,15 @@ async fn post_usage_aggregates_query_jobs(
     State(state): State<AppState>,
     request: Request,
 ) -> Response {
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::PostUsageAggregatesQueryJobs, None)
         .run(&state, request, move |input| {
             let query: OrganizationPublicApiUsageQueryRequest = input.json()?;
-            submitted(engine.post_usage_aggregates_query_jobs(&query, input.lifecycle.clone())?)
+            submitted(
+                tenants
+                    .engine(input.tenant)
+                    .post_usage_aggregates_query_jobs(&query, input.lifecycle.clone())?,
+            )
         })
         .await
 }
@@ -75,11 +79,15 @@ async fn get_usage_aggregates_query_job(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::GetUsageAggregatesQueryJob, Some(id.clone()))
         .run(&state, request, move |input| {
             let page = input.page()?;
-            results(engine.get_usage_aggregates_query_job(&id, &page)?)
+            results(
+                tenants
+                    .engine(input.tenant)
+                    .get_usage_aggregates_query_job(&id, &page)?,
+            )
         })
         .await
 }
@@ -93,13 +101,15 @@ async fn post_usage_client_aggregates_query_jobs(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::PostUsageClientAggregatesQueryJobs, None)
         .run(&state, request, move |input| {
             let query: ClientPublicApiUsageQueryRequest = input.json()?;
             let lifecycle = input.lifecycle.clone();
             submitted(
-                engine.post_usage_client_aggregates_query_jobs(&client_id, &query, lifecycle)?,
+                tenants
+                    .engine(input.tenant)
+                    .post_usage_client_aggregates_query_jobs(&client_id, &query, lifecycle)?,
             )
         })
         .await
@@ -114,14 +124,18 @@ async fn get_usage_client_aggregates_query_job(
         Ok(ids) => ids,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(
         Operation::GetUsageClientAggregatesQueryJob,
         Some(id.clone()),
     )
     .run(&state, request, move |input| {
         let page = input.page()?;
-        results(engine.get_usage_client_aggregates_query_job(&client_id, &id, &page)?)
+        results(
+            tenants
+                .engine(input.tenant)
+                .get_usage_client_aggregates_query_job(&client_id, &id, &page)?,
+        )
     })
     .await
 }

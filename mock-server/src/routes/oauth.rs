@@ -53,16 +53,35 @@ fn issue(state: &AppState, input: &CallInput) -> Result<Answer, ApiError> {
     // RFC 6749 §2.3.1: Basic auth, or (less preferred) the form fields.
     let credentials = basic_credentials(&input.headers)
         .or_else(|| Some((field("client_id")?, field("client_secret")?)));
-    let accepted = credentials.is_some_and(|(id, secret)| {
-        state.config.accept_any_credentials
+    let holder = credentials.and_then(|(id, secret)| {
+        let known = state.tenants.credential_index(&id);
+        let matches = known.filter(|&i| {
+            state.tenants.credential(i).is_some_and(|(c, _)| {
+                c.client_secret
+                    .as_deref()
+                    .is_some_and(|s| same_secret(&secret, s))
+            })
+        });
+        matches
+            .or_else(|| {
+                state
+                    .config
+                    .accept_any_credentials
+                    .then(|| known.unwrap_or(0))
+            })
             // A replay issues tokens to the recorded client, whatever the
             // secret: secrets are never recorded.
-            || state.replay.as_ref().is_some_and(|book| book.accepts_client(&id))
-            || (id == state.config.client_id && same_secret(&secret, &state.config.client_secret))
+            .or_else(|| {
+                state
+                    .replay
+                    .as_ref()
+                    .is_some_and(|book| book.accepts_client(&id))
+                    .then_some(0)
+            })
     });
-    if !accepted {
+    let Some(holder) = holder else {
         return oauth_error(401, "invalid_client", "Bad client credentials");
-    }
+    };
     match field("grant_type").as_deref() {
         Some("client_credentials") => {}
         Some(other) => {
@@ -74,7 +93,7 @@ fn issue(state: &AppState, input: &CallInput) -> Result<Answer, ApiError> {
         }
         None => return oauth_error(400, "invalid_request", "Missing grant type"),
     }
-    let (access_token, expires_in) = state.tokens.issue();
+    let (access_token, expires_in) = state.tokens.issue_for(holder);
     Answer::json(
         200,
         &AccessTokenResponse {

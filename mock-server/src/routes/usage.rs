@@ -1,4 +1,4 @@
-//! The legacy query service, L1–L7, mapped onto the engine.
+//! The legacy query service, L1–L7, mapped onto the tenants.engine(input.tenant).
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -67,11 +67,15 @@ fn encoded_results(reply: EncodedResult) -> Answer {
 }
 
 async fn post_usage_query(State(state): State<AppState>, request: Request) -> Response {
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::PostUsageQuery, None)
         .run(&state, request, move |input| {
             let query: ApiUsageOrganizationQuery = input.json()?;
-            submitted(engine.post_usage_query(&query, input.lifecycle.clone())?)
+            submitted(
+                tenants
+                    .engine(input.tenant)
+                    .post_usage_query(&query, input.lifecycle.clone())?,
+            )
         })
         .await
 }
@@ -85,22 +89,28 @@ async fn get_usage_query_execution_id_results(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::GetUsageQueryExecutionIdResults, Some(id.clone()))
-        .run(&state, request, move |_| {
+        .run(&state, request, move |input| {
             Ok(encoded_results(
-                engine.get_usage_query_execution_id_results_json(&id)?,
+                tenants
+                    .engine(input.tenant)
+                    .get_usage_query_execution_id_results_json(&id)?,
             ))
         })
         .await
 }
 
 async fn post_usage_simplesearch(State(state): State<AppState>, request: Request) -> Response {
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::PostUsageSimplesearch, None)
         .run(&state, request, move |input| {
             let query: ApiUsageSimpleSearch = input.json()?;
-            submitted(engine.post_usage_simplesearch(&query, input.lifecycle.clone())?)
+            submitted(
+                tenants
+                    .engine(input.tenant)
+                    .post_usage_simplesearch(&query, input.lifecycle.clone())?,
+            )
         })
         .await
 }
@@ -114,14 +124,18 @@ async fn get_usage_simplesearch_execution_id_results(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(
         Operation::GetUsageSimplesearchExecutionIdResults,
         Some(id.clone()),
     )
     .run(&state, request, move |input| {
         let page = input.page()?;
-        results(engine.get_usage_simplesearch_execution_id_results(&id, &page)?)
+        results(
+            tenants
+                .engine(input.tenant)
+                .get_usage_simplesearch_execution_id_results(&id, &page)?,
+        )
     })
     .await
 }
@@ -135,12 +149,16 @@ async fn post_oauth_client_usage_query(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::PostOauthClientUsageQuery, None)
         .run(&state, request, move |input| {
             let query: ApiUsageClientQuery = input.json()?;
             let lifecycle = input.lifecycle.clone();
-            submitted(engine.post_oauth_client_usage_query(&client_id, &query, lifecycle)?)
+            submitted(
+                tenants
+                    .engine(input.tenant)
+                    .post_oauth_client_usage_query(&client_id, &query, lifecycle)?,
+            )
         })
         .await
 }
@@ -154,11 +172,13 @@ async fn get_oauth_client_usage_query_result(
         Ok(ids) => ids,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::GetOauthClientUsageQueryResult, Some(id.clone()))
-        .run(&state, request, move |_| {
+        .run(&state, request, move |input| {
             Ok(encoded_results(
-                engine.get_oauth_client_usage_query_result_json(&client_id, &id)?,
+                tenants
+                    .engine(input.tenant)
+                    .get_oauth_client_usage_query_result_json(&client_id, &id)?,
             ))
         })
         .await
@@ -173,16 +193,16 @@ async fn get_oauth_client_usage_summary(
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
-    let engine = &state.engine;
+    let tenants = &state.tenants;
     Call::new(Operation::GetOauthClientUsageSummary, None)
         .run(&state, request, move |input| {
             let days = input.query_param("days");
             let lifecycle = input.lifecycle.clone();
-            submitted(engine.get_oauth_client_usage_summary(
-                &client_id,
-                days.as_deref(),
-                lifecycle,
-            )?)
+            submitted(
+                tenants
+                    .engine(input.tenant)
+                    .get_oauth_client_usage_summary(&client_id, days.as_deref(), lifecycle)?,
+            )
         })
         .await
 }

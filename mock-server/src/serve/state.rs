@@ -12,6 +12,7 @@ use crate::cassette::record::Recorder;
 use crate::control::auth::TokenStore;
 use crate::control::journal::Journal;
 use crate::control::rate_limit::RateLimiter;
+use crate::serve::tenants::Tenants;
 use crate::settings::config::Config;
 
 /// Shared state, cheap to clone.
@@ -21,7 +22,10 @@ pub(crate) struct AppState(Arc<Inner>);
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: Config,
+    /// The engine of the main tenant (the admin API steers it).
     pub(crate) engine: Arc<Engine>,
+    /// One engine per organisation a credential belongs to.
+    pub(crate) tenants: Tenants,
     pub(crate) tokens: TokenStore,
     pub(crate) limiter: Option<RateLimiter>,
     pub(crate) journal: Journal,
@@ -49,10 +53,12 @@ impl AppState {
     pub(crate) fn new(config: Config) -> Self {
         let clock = Clock::new();
         configure_clock(&clock, &config);
-        let engine = Arc::new(Engine::with_clock(config.engine_config(), clock));
+        let engine = Arc::new(Engine::with_clock(config.engine_config(), clock.clone()));
         if let Some(dataset) = &config.dataset {
             engine.set_dataset(Arc::clone(dataset));
         }
+        let startup_dataset = engine.dataset();
+        let tenants = Tenants::new(&config, Arc::clone(&engine), &clock);
         let (shutdown, _) = watch::channel(false);
         Self(Arc::new(Inner {
             tokens: TokenStore::new(config.token_ttl),
@@ -61,7 +67,8 @@ impl AppState {
             compliance: ComplianceTracker::new(config.min_poll_interval),
             replay: config.replay.as_ref().map(ReplayBook::new),
             recording: config.record.clone().map(Recorder::new),
-            startup_dataset: engine.dataset(),
+            startup_dataset,
+            tenants,
             engine,
             shutdown,
             config,
@@ -79,8 +86,8 @@ impl AppState {
     /// or loads data does not change the next one's). Tokens stay valid so
     /// clients are not logged out.
     pub(crate) fn reset(&self) {
-        self.engine.reset();
-        self.engine.set_dataset(Arc::clone(&self.startup_dataset));
+        self.tenants.reset();
+        self.tenants.set_dataset(&self.startup_dataset);
         configure_clock(self.engine.clock(), &self.config);
         self.journal.clear();
         self.compliance.clear();

@@ -263,6 +263,7 @@ struct FileConfig {
     pseudonymise: Option<bool>,
     dataset: Option<PathBuf>,
     data_lag: Option<FileDuration>,
+    scenario: Option<PathBuf>,
 }
 
 fn file_duration(
@@ -336,6 +337,7 @@ impl FileConfig {
             data: DataArgs {
                 dataset: self.dataset,
                 data_lag: file_duration("data-lag", self.data_lag)?,
+                scenario: self.scenario,
             },
             command: None,
         })
@@ -463,6 +465,8 @@ impl Args {
             record: None,
             dataset: None,
             data_lag: d.data_lag,
+            dataset_path: None,
+            credentials: Vec::new(),
         }
     }
 }

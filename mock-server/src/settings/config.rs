@@ -13,6 +13,7 @@ use genesys_usage::cassette::Cassette;
 use genesys_usage::fake::{DEFAULT_MIN_POLL_INTERVAL, Dataset, EngineConfig, Lifecycle};
 
 use crate::settings::cassette::RecordConfig;
+use crate::settings::scenario::Credential;
 use crate::settings::tls::TlsConfig;
 
 /// Default client id accepted by `POST /oauth/token`.
@@ -101,6 +102,13 @@ pub struct Config {
     /// How long after its end a UTC day's data shows (spec §13b, "Data
     /// lag"). Default zero.
     pub data_lag: Duration,
+    /// The file `dataset` was read from, for `GET /__admin/scenario`.
+    pub dataset_path: Option<PathBuf>,
+    /// Every credential the token endpoint accepts, with its organisation
+    /// and permissions (a scenario's `[[credentials]]`); empty: just
+    /// [`client_id`](Self::client_id) / [`client_secret`](Self::client_secret)
+    /// with every permission, of the data's main organisation.
+    pub credentials: Vec<Credential>,
 }
 
 impl Default for Config {
@@ -134,6 +142,8 @@ impl Default for Config {
             record: None,
             dataset: None,
             data_lag: Duration::ZERO,
+            dataset_path: None,
+            credentials: Vec::new(),
         }
     }
 }
@@ -178,6 +188,14 @@ impl std::fmt::Debug for Config {
             )
             .field("dataset", &self.dataset)
             .field("data_lag", &self.data_lag)
+            .field(
+                "credentials",
+                &self
+                    .credentials
+                    .iter()
+                    .map(|c| c.client_id.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -200,6 +218,26 @@ impl Config {
             engine.records_per_day = records;
         }
         engine
+    }
+
+    /// Every accepted credential: [`credentials`](Self::credentials), or
+    /// the one of `client_id` / `client_secret`.
+    #[must_use]
+    pub fn all_credentials(&self) -> Vec<Credential> {
+        if self.credentials.is_empty() {
+            vec![Credential::new(&self.client_id, &self.client_secret)]
+        } else {
+            self.credentials.clone()
+        }
+    }
+
+    /// The secret configured for `client_id`, if any.
+    #[must_use]
+    pub fn secret_of(&self, client_id: &str) -> Option<&str> {
+        if let Some(c) = self.credentials.iter().find(|c| c.client_id == client_id) {
+            return c.client_secret.as_deref();
+        }
+        (client_id == self.client_id).then_some(self.client_secret.as_str())
     }
 
     /// Whether the bind address is a loopback address.

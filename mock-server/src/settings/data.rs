@@ -2,7 +2,7 @@
 //! checked at start-up so that a bad file stops the binary (exit 2) before
 //! it prints its listening line; `--data-lag` (spec §13b).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use genesys_usage::fake::Dataset;
 
 use crate::settings::cli::ConfigError;
 use crate::settings::config::{Config, parse_duration};
+use crate::settings::scenario::Scenario;
 
 /// The data flags; each also read from its `GENESYS_MOCK_*` variable and
 /// from the `--config` file's key of the same name.
@@ -23,6 +24,11 @@ pub struct DataArgs {
     /// "Data lag"); today never shows [default: 0s, yesterday complete at midnight].
     #[arg(long, env = "GENESYS_MOCK_DATA_LAG", value_parser = parse_duration)]
     pub data_lag: Option<Duration>,
+    /// A scenario file (TOML): credentials with their organisations and
+    /// permissions, data, lifecycle, clock, retention, rate limit; its keys
+    /// win over the other settings.
+    #[arg(long, env = "GENESYS_MOCK_SCENARIO", value_name = "PATH")]
+    pub scenario: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -31,6 +37,7 @@ impl DataArgs {
         Self {
             dataset: self.dataset.or(lower.dataset),
             data_lag: self.data_lag.or(lower.data_lag),
+            scenario: self.scenario.or(lower.scenario),
         }
     }
 
@@ -45,13 +52,17 @@ impl DataArgs {
             }
             config.data_lag = lag;
         }
-        config.dataset = load(self.dataset)?;
+        config.dataset = load(self.dataset.as_deref())?;
+        config.dataset_path = self.dataset;
+        if let Some(path) = &self.scenario {
+            Scenario::from_path(path)?.apply(config)?;
+        }
         Ok(())
     }
 }
 
-fn load(path: Option<PathBuf>) -> Result<Option<Arc<Dataset>>, ConfigError> {
-    path.map(|path| Dataset::from_path(&path).map(Arc::new))
+fn load(path: Option<&Path>) -> Result<Option<Arc<Dataset>>, ConfigError> {
+    path.map(|path| Dataset::from_path(path).map(Arc::new))
         .transpose()
         .map_err(|e| ConfigError::Invalid {
             setting: "dataset",
@@ -68,6 +79,7 @@ mod tests {
         let args = DataArgs {
             dataset: Some("/nonexistent/usage.csv".into()),
             data_lag: None,
+            scenario: None,
         };
         let err = args.apply(&mut Config::default()).unwrap_err().to_string();
         assert!(

@@ -10,4 +10,5 @@ pub(crate) mod cli;
 pub(crate) mod command;
 pub(crate) mod config;
 pub(crate) mod data;
+pub(crate) mod scenario;
 pub(crate) mod tls;

@@ -6,6 +6,7 @@
 //! [`Catalog`] and aggregate the same way.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -26,7 +27,7 @@ pub struct Dataset {
 #[derive(Debug, Clone)]
 enum Source {
     Synthetic(Synthetic),
-    Loaded(Loaded),
+    Loaded(Arc<Loaded>),
 }
 
 /// Loaded records, sorted by day and key, one per key (duplicates summed).
@@ -227,8 +228,25 @@ impl Dataset {
     pub(crate) fn loaded(catalog: Catalog, loaded: Loaded) -> Self {
         Self {
             catalog,
-            source: Source::Loaded(loaded),
+            source: Source::Loaded(Arc::new(loaded)),
         }
+    }
+
+    /// The same records seen from organisation `id`: it becomes the main
+    /// organisation (the one organisation queries report). An id the data
+    /// does not hold is added with no records. Cheap: the records are shared.
+    #[must_use]
+    pub fn with_main_organization(&self, id: &str) -> Arc<Self> {
+        let mut seen = self.clone();
+        let index = match seen.catalog.orgs.iter().position(|(o, _)| o == id) {
+            Some(i) => i,
+            None => {
+                seen.catalog.orgs.push((id.to_owned(), id.to_owned()));
+                seen.catalog.orgs.len() - 1
+            }
+        };
+        seen.catalog.main_org = index as u32;
+        Arc::new(seen)
     }
 
     pub(crate) fn catalog(&self) -> &Catalog {
