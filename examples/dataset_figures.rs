@@ -52,7 +52,7 @@ fn write_file(path: &std::path::Path, records: usize) -> std::io::Result<()> {
                         "{day},org-main,client-{c},user-{u},api/v2/things/{t},GET,{},0,{},{},0",
                         n + 10,
                         n % 5,
-                        n % 3
+                        (n % 3).min(n % 5)
                     )?;
                     written += 1;
                 }
